@@ -1,0 +1,37 @@
+# The two commands a person needs: `make lab` and `make test`.
+# Both create .venv when it is missing and (re)install the project only when
+# pyproject.toml is newer than the last install.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test test-engine lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Quick loop while working on the engine: dlcore's tests only.
+test-engine: $(STAMP)
+	$(BIN)/python -m pytest tests/dlcore -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check dlcore autograder tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache

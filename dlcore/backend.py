@@ -1,0 +1,124 @@
+"""Which array library holds the data: NumPy on the CPU, CuPy on a GPU.
+
+Generic code never imports CuPy itself. It asks ``xp = get_array_module(x, w)``
+and writes ``xp.exp``, ``xp.zeros_like`` and so on, so one implementation of
+every formula serves both devices.
+
+CuPy is optional. ``import cupy`` can succeed on a machine without a GPU and
+fail only at the first kernel launch, so :func:`gpu_available` checks for a
+usable device, and remembers why it failed when it did.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+DEVICES = ("cpu", "gpu")
+
+
+@functools.lru_cache(maxsize=1)
+def _probe_cupy() -> tuple[ModuleType | None, str]:
+    """Import CuPy and run one tiny kernel; return (module or None, reason)."""
+    try:
+        import cupy
+    except Exception as exc:  # ImportError, or a broken CUDA installation
+        return None, f"CuPy is not importable ({type(exc).__name__}: {exc})"
+    try:
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return None, "CuPy is installed but no CUDA device is visible"
+        int((cupy.arange(3) + 1).sum())  # compiles and runs a kernel
+    except Exception as exc:
+        return None, f"CuPy is installed but the GPU is unusable ({type(exc).__name__}: {exc})"
+    return cupy, "a CUDA device is usable"
+
+
+def gpu_available() -> bool:
+    """True when CuPy is installed and a CUDA device actually runs a kernel."""
+    return _probe_cupy()[0] is not None
+
+
+def gpu_status() -> str:
+    """One sentence saying whether the GPU backend works, and if not, why."""
+    return _probe_cupy()[1]
+
+
+def _cupy() -> ModuleType:
+    module, reason = _probe_cupy()
+    if module is None:
+        raise RuntimeError(f"the GPU backend was requested but {reason}")
+    return module
+
+
+def is_gpu_array(x: Any) -> bool:
+    """True for a CuPy array (checked without importing CuPy)."""
+    return type(x).__module__.startswith("cupy")
+
+
+def get_array_module(*arrays: Any) -> ModuleType:
+    """Return ``numpy`` or ``cupy``, whichever holds ``arrays``.
+
+    ``None`` and Python scalars are ignored. Mixing a NumPy array with a CuPy
+    array is an error that says which argument lives where.
+    """
+    on_gpu = [is_gpu_array(a) for a in arrays]
+    if not any(on_gpu):
+        return np
+    kinds = [
+        "gpu" if gpu else "cpu"
+        for a, gpu in zip(arrays, on_gpu)
+        if gpu or isinstance(a, np.ndarray)
+    ]
+    if "cpu" in kinds:
+        where = ", ".join(
+            f"argument {i}: {'GPU (cupy)' if gpu else 'CPU (numpy)'}"
+            for i, (a, gpu) in enumerate(zip(arrays, on_gpu))
+            if gpu or isinstance(a, np.ndarray)
+        )
+        raise TypeError(
+            f"arrays on different devices cannot be mixed ({where}); "
+            "move them with dlcore.backend.to_device(x, 'cpu' or 'gpu') or model.to(...)"
+        )
+    return _cupy()
+
+
+def default_device() -> str:
+    """The device named by the environment variable ``DLCORE_DEVICE`` (default ``"cpu"``)."""
+    device = os.environ.get("DLCORE_DEVICE", "cpu").strip().lower() or "cpu"
+    if device not in DEVICES:
+        raise ValueError(f"DLCORE_DEVICE must be one of {DEVICES}; received {device!r}")
+    return device
+
+
+def check_device(device: str) -> str:
+    """Validate a device name and return it in lower case."""
+    if not isinstance(device, str) or device.lower() not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}; received {device!r}")
+    return device.lower()
+
+
+def to_device(x: Any, device: str | None = None) -> Any:
+    """Return ``x`` as an array on ``device`` ("cpu" or "gpu"; default: :func:`default_device`).
+
+    The array is copied only when it has to move.
+    """
+    device = check_device(device or default_device())
+    if device == "gpu":
+        return _cupy().asarray(x)
+    return to_numpy(x)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """Return ``x`` as a NumPy array: the one way out of the GPU, for plots and metrics."""
+    if is_gpu_array(x):
+        return x.get()
+    return np.asarray(x)
+
+
+def device_of(x: Any) -> str:
+    """``"gpu"`` for a CuPy array, ``"cpu"`` for anything else."""
+    return "gpu" if is_gpu_array(x) else "cpu"

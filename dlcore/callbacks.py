@@ -1,0 +1,184 @@
+"""Callbacks: code that ``fit`` calls at fixed moments of training (Keras' hooks).
+
+``fit`` calls, in order: ``on_train_begin``, then per epoch ``on_epoch_begin``,
+``on_batch_end`` after every batch, ``on_epoch_end(epoch, logs)`` with the
+epoch's metrics (``logs["loss"]``, ``logs["val_loss"]``...), and finally
+``on_train_end``. A callback can stop training by setting
+``model.stop_training = True``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from typing import Any
+
+from ._checks import check_positive
+
+
+class Callback:
+    """Base class: every hook does nothing. ``self.model`` is set by ``fit``."""
+
+    model: Any = None
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None: ...
+
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None: ...
+
+    def on_train_end(self, logs: dict[str, float] | None = None) -> None: ...
+
+
+class History(Callback):
+    """Records every epoch's logs: ``history.history["loss"]``, ``["val_loss"]``, ...
+
+    ``fit`` always adds one and returns it. Values are plain Python floats.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.history)
+        return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored quantity has stopped improving.
+
+    Parameters
+    ----------
+    monitor : str
+        A key of the epoch logs, default "val_loss".
+    patience : int
+        Epochs without improvement to wait before stopping.
+    min_delta : float
+        The smallest change that counts as an improvement.
+    mode : "min", "max" or "auto"
+        Whether lower or higher is better; "auto" picks "max" for accuracy-like names.
+    restore_best_weights : bool
+        Put back the weights of the best epoch when training stops.
+
+    After training, ``stopped_epoch`` is the epoch it stopped at (or None) and
+    ``best_epoch``/``best`` say where the best value was.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        *,
+        patience: int = 0,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+    ) -> None:
+        if not isinstance(patience, int) or patience < 0:
+            raise ValueError(
+                f"EarlyStopping: patience must be an integer >= 0; received {patience!r}"
+            )
+        if mode not in ("min", "max", "auto"):
+            raise ValueError(
+                f"EarlyStopping: mode must be 'min', 'max' or 'auto'; received {mode!r}"
+            )
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = abs(check_positive("min_delta", min_delta, allow_zero=True))
+        if mode == "auto":
+            mode = (
+                "max"
+                if any(w in monitor for w in ("acc", "f1", "auc", "precision", "recall"))
+                else "min"
+            )
+        self.mode = mode
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch: int | None = None
+        self.best_state: Any = None
+        self.wait = 0
+        self.stopped_epoch: int | None = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise KeyError(
+                f"EarlyStopping monitors {self.monitor!r} but the epoch logs only have "
+                f"{sorted(logs)}; pass validation_data to fit for 'val_' metrics"
+            )
+        value = float(logs[self.monitor])
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_state = self.model.state_dict()
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+        if self.restore_best_weights and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+def progress_enabled(verbose: int) -> bool:
+    """Whether ``fit`` should draw a progress bar.
+
+    Off for ``verbose=0`` and when ``DLCORE_PROGRESS=0``; on with ``DLCORE_PROGRESS=1``;
+    otherwise on only for a person: inside a Jupyter kernel or a terminal.
+    """
+    setting = os.environ.get("DLCORE_PROGRESS", "").strip()
+    if verbose != 1 or setting == "0":
+        return False
+    if setting == "1":
+        return True
+    in_kernel = "ipykernel" in sys.modules
+    return in_kernel or bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over epochs showing the latest loss and metrics (``tqdm.auto``)."""
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+        self.bar: Any = None
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=self.epochs, desc="fit", unit="epoch", leave=True)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.bar.set_postfix({k: f"{v:.4g}" for k, v in (logs or {}).items()}, refresh=False)
+        self.bar.update(1)
+
+    def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class EpochPrinter(Callback):
+    """One line per epoch on standard output (``fit(verbose=2)``)."""
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        metrics = "  ".join(f"{k}={v:.4f}" for k, v in (logs or {}).items())
+        print(f"epoch {epoch + 1}: {metrics}")
