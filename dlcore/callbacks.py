@@ -151,8 +151,13 @@ def progress_enabled(verbose: int) -> bool:
         return False
     if setting == "1":
         return True
-    in_kernel = "ipykernel" in sys.modules
-    return in_kernel or bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return _in_jupyter_kernel() or bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def _in_jupyter_kernel() -> bool:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 class ProgressBar(Callback):

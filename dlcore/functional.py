@@ -175,6 +175,13 @@ def softmax_forward(z, axis: int = -1):
     return s, (s, axis)
 
 
+def log_softmax(z, axis: int = -1):
+    """log softmax(z) = (z - m) - log sum_j e^{z_j - m}, m = max_j z_j; finite for any z."""
+    xp = get_array_module(z)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 def softmax_backward(dout, cache):
     """dz = s * (dout - sum_k dout_k s_k): the Jacobian-vector product, never the Jacobian."""
     s, axis = cache

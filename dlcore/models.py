@@ -234,7 +234,11 @@ class Sequential:
         self._require_compiled("train_step")
         self.train()
         output = self.forward(X)
+        if not bool(get_array_module(output).isfinite(output).all()):
+            raise FloatingPointError("the model's output contains NaN or inf")
         loss = self.loss.forward(output, y)
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss}")
         self.zero_grad()
         self.backward(self.loss.backward())
         self.optimizer.step()
@@ -339,13 +343,14 @@ class Sequential:
         seen = 0
         batches = minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)
         for batch, (xb, yb) in enumerate(batches):
-            logs = self.train_step(xb, yb)
-            if not math.isfinite(logs["loss"]):
+            try:
+                logs = self.train_step(xb, yb)
+            except FloatingPointError as error:
                 raise FloatingPointError(
-                    f"the loss became {logs['loss']} at epoch {epoch + 1}, batch {batch + 1}: "
-                    f"training diverged. Try a smaller learning rate (now {self.optimizer.lr:g}) "
+                    f"{error} at epoch {epoch + 1}, batch {batch + 1}: training diverged. "
+                    f"Try a smaller learning rate (now {self.optimizer.lr:g}) "
                     "or check the inputs' scale."
-                )
+                ) from None
             for key, value in logs.items():
                 totals[key] = totals.get(key, 0.0) + value * len(xb)
             seen += len(xb)
