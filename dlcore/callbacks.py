@@ -131,7 +131,7 @@ class EarlyStopping(Callback):
                 self.best_state = self.model.state_dict()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 

@@ -1,5 +1,6 @@
 """Sequential: the notes' worked example, learning real tasks, compile/fit/evaluate, save/load."""
 
+import itertools
 import math
 
 import numpy as np
@@ -16,7 +17,7 @@ from dlcore.models import Sequential
 
 def mlp(sizes, *, seed=0, activation=ReLU, **dense_kwargs):
     layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(Dense(fan_in, fan_out, seed=seed + i, **dense_kwargs))
         if i < len(sizes) - 2:
             layers.append(activation())

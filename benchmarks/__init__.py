@@ -1,0 +1,1 @@
+"""Speed comparisons run by `make bench`, never by the test suite."""
