@@ -31,7 +31,7 @@ from .activations import (
     Swish,
     Tanh,
 )
-from .backend import get_array_module, gpu_available, to_device, to_numpy
+from .backend import get_array_module, gpu_available, gpu_status, to_device, to_numpy
 from .callbacks import Callback, EarlyStopping, History
 from .layers import BatchNorm, Dense, Dropout, Layer
 from .models import Sequential
@@ -67,6 +67,7 @@ __all__ = [
     "functional",
     "get_array_module",
     "gpu_available",
+    "gpu_status",
     "gradcheck",
     "initializers",
     "layers",

@@ -63,18 +63,15 @@ def numerical_gradient(f: Callable[[Any], float], x: Any, h: float = DEFAULT_H):
     """
     _require_float64(x, "x")
     xp = get_array_module(x)
-    grad = xp.zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
-    if flat_x.base is None and x.size > 1 and not np.shares_memory(to_numpy(flat_x), to_numpy(x)):
-        raise ValueError("numerical_gradient needs a contiguous array (use np.ascontiguousarray)")
-    for i in range(x.size):
-        original = float(flat_x[i])
-        flat_x[i] = original + h
+    grad = xp.zeros(x.shape, dtype=x.dtype)
+    for index in np.ndindex(*x.shape):  # any memory layout: index x itself, never a copy
+        original = float(x[index])
+        x[index] = original + h
         plus = float(f(x))
-        flat_x[i] = original - h
+        x[index] = original - h
         minus = float(f(x))
-        flat_x[i] = original
-        flat_grad[i] = (plus - minus) / (2 * h)
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * h)
     return grad
 
 

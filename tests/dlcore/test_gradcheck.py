@@ -34,6 +34,12 @@ def test_numerical_gradient_of_a_matrix_function(rng):
     np.testing.assert_allclose(grad, np.tile(A.sum(axis=0)[:, None], (1, 2)), rtol=1e-8)
 
 
+def test_numerical_gradient_of_a_non_contiguous_array():
+    x = np.arange(6.0).reshape(2, 3).T  # a transposed view: strided, not C-contiguous
+    grad = numerical_gradient(lambda v: float((v**2).sum()), x)
+    np.testing.assert_allclose(grad, 2 * x, rtol=1e-8)
+
+
 def test_directional_derivative_is_the_dot_product_with_the_gradient(rng):
     x, v = rng.normal(size=5), rng.normal(size=5)
     d = directional_derivative(lambda z: float((z**2).sum()), x, v)
