@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from dlcore import functional as F
 from dlcore.backend import to_numpy
@@ -85,3 +88,30 @@ def test_softmax_rows_sum_to_one_and_ignore_a_shift(rng):
     s, _ = F.softmax_forward(z)
     np.testing.assert_allclose(s.sum(axis=1), 1.0)
     np.testing.assert_allclose(F.softmax_forward(z + 100.0)[0], s)
+
+
+# ------------------------------------------------------------ properties
+dims = st.integers(min_value=1, max_value=4)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=dims, d_in=dims, d_out=dims, seed=st.integers(0, 2**16))
+def test_dense_backward_is_right_for_any_shape(n, d_in, d_out, seed):
+    rng = np.random.default_rng(seed)
+    x, W, b = rng.normal(size=(n, d_in)), rng.normal(size=(d_in, d_out)), rng.normal(size=d_out)
+    report = check_function(
+        lambda x, W, b: F.dense_forward(x, W, b)[0],
+        lambda d, x, W, b: F.dense_backward(d, (x, W)),
+        x, W, b, rng=rng,
+    )  # fmt: skip
+    assert report, str(report)
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(np.float64, st.tuples(dims, st.integers(2, 6)),
+              elements=st.floats(-1000, 1000)))  # fmt: skip
+def test_softmax_is_a_distribution_for_any_finite_logits(z):
+    s, _ = F.softmax_forward(z)
+    assert np.isfinite(s).all() and (s >= 0).all()
+    np.testing.assert_allclose(s.sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.exp(F.log_softmax(z)), s, atol=1e-12)
