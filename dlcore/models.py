@@ -181,7 +181,7 @@ class Sequential:
             if callable(metric):
                 self.metrics[getattr(metric, "__name__", "metric")] = metric
             else:
-                key = "accuracy" if metric in ("acc", "accuracy") else metric
+                key = "accuracy" if str(metric).lower() in ("acc", "accuracy") else metric
                 self.metrics[key] = lookup("metric", metric, _METRICS)(self.loss)
 
     def _require_compiled(self, where: str) -> None:
