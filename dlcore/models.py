@@ -361,7 +361,9 @@ class Sequential:
     # ---------------------------------------------------------------- inference
     def predict(self, X, batch_size: int | None = None):
         """The model's output for X (N, D) in evaluation mode, on the model's device."""
-        X = self._as_input(X, "predict()")
+        return self._forward_eval(self._as_input(X, "predict()"), batch_size)
+
+    def _forward_eval(self, X, batch_size: int | None):
         xp = get_array_module(X)
         with self._evaluating():
             if batch_size is None:
@@ -380,7 +382,7 @@ class Sequential:
         self._require_compiled("evaluate")
         X = self._as_input(X, "evaluate()")
         y = self._as_target(y, X, "evaluate()")
-        output = self.predict(X, batch_size)
+        output = self._forward_eval(X, batch_size)
         loss = self.loss.forward(output, y)
         return self._batch_logs(y, output, loss)
 
