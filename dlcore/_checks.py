@@ -12,6 +12,14 @@ from typing import Any
 import numpy as np
 
 
+class NonFiniteError(ValueError, FloatingPointError):
+    """NaN or inf where numbers were expected.
+
+    A ``ValueError`` for a caller who passed bad data, and a ``FloatingPointError``
+    for ``fit``, which reports it as divergence with the epoch and batch.
+    """
+
+
 def _suggestion(name: str, valid: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(valid), n=1)
     return f" Did you mean {close[0]!r}?" if close else ""

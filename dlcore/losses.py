@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import functional as F
-from ._checks import check_positive, lookup, reject_unknown_kwargs
+from ._checks import NonFiniteError, check_positive, lookup, reject_unknown_kwargs
 from .backend import get_array_module
 
 EPS = 1e-12
@@ -58,7 +58,7 @@ def _check_pair(loss: Loss, pred: Any, target: Any) -> tuple[Any, Any, bool]:
         )
     for what, arr in (("pred", pred), ("target", target)):
         if arr.dtype.kind == "f" and not bool(xp.isfinite(arr).all()):
-            raise ValueError(
+            raise NonFiniteError(
                 f"{name}: {what} contains NaN or inf (first bad value "
                 f"{_first(arr, ~xp.isfinite(arr))}); a diverging model often means the "
                 "learning rate is too high"

@@ -234,9 +234,7 @@ class Sequential:
         self._require_compiled("train_step")
         self.train()
         output = self.forward(X)
-        if not bool(get_array_module(output).isfinite(output).all()):
-            raise FloatingPointError("the model's output contains NaN or inf")
-        loss = self.loss.forward(output, y)
+        loss = self.loss.forward(output, y)  # NonFiniteError when the output holds NaN/inf
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss}")
         self.zero_grad()
@@ -347,7 +345,7 @@ class Sequential:
                 logs = self.train_step(xb, yb)
             except FloatingPointError as error:
                 raise FloatingPointError(
-                    f"{error} at epoch {epoch + 1}, batch {batch + 1}: training diverged. "
+                    f"training diverged at epoch {epoch + 1}, batch {batch + 1} ({error}). "
                     f"Try a smaller learning rate (now {self.optimizer.lr:g}) "
                     "or check the inputs' scale."
                 ) from None
