@@ -1,4 +1,4 @@
-"""Optimizer interface (param groups, state, errors) and SGD."""
+"""The optimizer interface: param groups, state, errors, registry."""
 
 import numpy as np
 import pytest
@@ -54,7 +54,7 @@ def test_state_dict_round_trip():
     opt = optimizers.SGD([p], lr=0.2)
     opt.state.setdefault(p, {})["velocity"] = np.array([0.5])
     saved = opt.state_dict()
-    assert saved["param_groups"] == [{"lr": 0.2, "params": [0]}]
+    assert saved["param_groups"] == [{"lr": 0.2, "weight_decay": 0.0, "params": [0]}]
     other = optimizers.SGD([p], lr=0.9)
     other.load_state_dict(saved)
     assert other.lr == 0.2
@@ -62,7 +62,7 @@ def test_state_dict_round_trip():
 
 
 def test_unknown_hyperparameter_lists_the_valid_ones():
-    with pytest.raises(TypeError, match=r"SGD\(\) got unknown keyword argument\(s\) 'learning_rate'; valid ones are: lr"):
+    with pytest.raises(TypeError, match=r"SGD\(\) got unknown keyword argument\(s\) 'learning_rate'; valid ones are: clip_norm, clip_value, lr, weight_decay"):
         optimizers.SGD([make_param([1.0], [0.0])], learning_rate=0.1)
     with pytest.raises(TypeError, match="parameter group got unknown keyword argument"):
         optimizers.SGD([{"params": [make_param([1.0], [0.0])], "beta": 0.9}])
