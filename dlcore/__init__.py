@@ -17,6 +17,8 @@ from . import (
     losses,
     metrics,
     optimizers,
+    regularizers,
+    schedules,
 )
 from .activations import (
     ELU,
@@ -32,15 +34,19 @@ from .activations import (
     Tanh,
 )
 from .backend import get_array_module, gpu_available, gpu_status, to_device, to_numpy
-from .callbacks import Callback, EarlyStopping, History
+from .callbacks import Callback, EarlyStopping, History, LearningRateScheduler
 from .layers import BatchNorm, Dense, Dropout, Layer
 from .models import Sequential
 from .parameter import Parameter
+from .regularizers import L1, L1L2, L2
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ELU",
+    "L1",
+    "L1L2",
+    "L2",
     "SELU",
     "BatchNorm",
     "Callback",
@@ -51,6 +57,7 @@ __all__ = [
     "Identity",
     "Layer",
     "LeakyReLU",
+    "LearningRateScheduler",
     "PReLU",
     "Parameter",
     "ReLU",
@@ -74,6 +81,8 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "regularizers",
+    "schedules",
     "to_device",
     "to_numpy",
 ]

@@ -1,10 +1,11 @@
 """Callbacks: code that ``fit`` calls at fixed moments of training (Keras' hooks).
 
 ``fit`` calls, in order: ``on_train_begin``, then per epoch ``on_epoch_begin``,
-``on_batch_end`` after every batch, ``on_epoch_end(epoch, logs)`` with the
-epoch's metrics (``logs["loss"]``, ``logs["val_loss"]``...), and finally
-``on_train_end``. A callback can stop training by setting
-``model.stop_training = True``.
+``on_batch_begin``/``on_batch_end`` around every batch, ``on_epoch_end(epoch, logs)``
+with the epoch's metrics (``logs["loss"]``, ``logs["val_loss"]``...), and finally
+``on_train_end``. The user's callbacks run first and the History last, so what a
+callback adds to the logs (the learning rate) is recorded. A callback can stop
+training by setting ``model.stop_training = True``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Callback:
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None: ...
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None: ...
+
+    def on_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
 
@@ -138,6 +141,63 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
         if self.restore_best_weights and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate from a schedule during ``fit``.
+
+    Parameters
+    ----------
+    schedule : callable ``step -> lr``
+        A :mod:`dlcore.schedules` object or any function of the step.
+    per : "epoch" or "batch"
+        Whether ``step`` counts epochs (default, as Keras) or batches (optimizer steps),
+        from 0 over the whole ``fit`` call.
+
+    The learning rate of each epoch (its first batch's, when ``per="batch"``) is
+    added to the logs as ``"lr"``, so ``history.history["lr"]`` shows the schedule.
+    """
+
+    def __init__(self, schedule: Any, *, per: str = "epoch") -> None:
+        if not callable(schedule):
+            raise TypeError(
+                "LearningRateScheduler: schedule must be callable step -> lr; "
+                f"received {schedule!r}"
+            )
+        if per not in ("epoch", "batch"):
+            raise ValueError(
+                f"LearningRateScheduler: per must be 'epoch' or 'batch'; received {per!r}"
+            )
+        self.schedule = schedule
+        self.per = per
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        self.step = 0
+        self.epoch_lr: float | None = None
+
+    def _apply(self, step: int) -> float:
+        lr = self.schedule(step)
+        if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(
+                f"LearningRateScheduler: the schedule returned {lr!r} at step {step}; "
+                "a learning rate must be a finite number > 0"
+            )
+        self.model.optimizer.lr = float(lr)
+        return float(lr)
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.epoch_lr = self._apply(epoch) if self.per == "epoch" else None
+
+    def on_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        if self.per == "batch":
+            lr = self._apply(self.step)
+            self.step += 1
+            if self.epoch_lr is None:
+                self.epoch_lr = lr
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        if logs is not None and self.epoch_lr is not None:
+            logs["lr"] = self.epoch_lr
 
 
 def progress_enabled(verbose: int) -> bool:

@@ -295,6 +295,7 @@ def _check_network(
     h: float,
     check_input: bool,
     state: tuple[Callable[[], Any], Callable[[Any], None]],
+    penalty: Callable[[], float] = lambda: 0.0,
 ) -> GradCheckReport:
     if method not in ("auto", "full", "directional"):
         raise ValueError(f"method must be 'auto', 'full' or 'directional'; received {method!r}")
@@ -311,9 +312,9 @@ def _check_network(
         frozen.rewind()
         out = forward(x)
         if loss is not None:
-            return loss.forward(out, y), loss.backward()
+            return loss.forward(out, y) + penalty(), loss.backward()
         dout = upstream if upstream is not None else xp.asarray(rng.standard_normal(out.shape))
-        return float((out * dout).sum()), dout
+        return float((out * dout).sum()) + penalty(), dout
 
     upstream = None
     _, upstream = scalar_and_upstream()
@@ -389,7 +390,9 @@ def check_model(
     """Check a whole model's backward: every parameter and the input.
 
     With ``y``, the scalar checked is the loss (``loss`` or the model's compiled
-    loss, with its 1/N); without, a random upstream gradient on the output.
+    loss, with its 1/N); without, a random upstream gradient on the output. The
+    weight penalties of attached regularizers (``model.penalty()``) are added in
+    both cases, as ``fit`` does.
     Tensors with more than ``max_entries`` entries are checked along 3 random
     directions (``method="auto"``); ``method="full"`` or ``"directional"`` forces one.
     """
@@ -421,4 +424,5 @@ def check_model(
         h=h,
         check_input=True,
         state=(model.state_dict, model.load_state_dict),
+        penalty=getattr(model, "penalty", lambda: 0.0),
     )

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import functional as F
-from . import initializers
+from . import initializers, regularizers
 from ._checks import as_rng, check_positive, check_probability
 from .backend import default_device, get_array_module, to_device, to_numpy
 from .parameter import Parameter
@@ -181,6 +181,8 @@ class Dense(Layer):
         float64 (default, for teaching and gradient checks) or float32 (speed).
     device : "cpu" or "gpu", optional
         Default: the ``DLCORE_DEVICE`` environment variable, else "cpu".
+    regularizer, bias_regularizer : Regularizer or name, optional
+        Penalties on ``W`` and on ``b`` (see :mod:`dlcore.regularizers`).
 
     Shapes: x (N, D_in) -> out (N, D_out); W (D_in, D_out); b (D_out,).
     """
@@ -197,6 +199,8 @@ class Dense(Layer):
         seed: int | None = None,
         dtype: Any = np.float64,
         device: str | None = None,
+        regularizer: Any = None,
+        bias_regularizer: Any = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name)
@@ -208,10 +212,14 @@ class Dense(Layer):
         generator = as_rng(rng, seed)
         shape = (self.in_features, self.out_features)
         W = initializers.get(init)(shape, generator, np.dtype(dtype))
-        self.W = Parameter(_place(W, device), "W")
+        self.W = Parameter(_place(W, device), "W", regularizer=regularizers.get(regularizer))
         if use_bias:
             b = initializers.get(bias_init)((self.out_features,), generator, np.dtype(dtype))
-            self.b = Parameter(_place(b, device), "b")
+            self.b = Parameter(
+                _place(b, device), "b", regularizer=regularizers.get(bias_regularizer)
+            )
+        elif bias_regularizer is not None:
+            raise ValueError("Dense: bias_regularizer was given but use_bias=False")
 
     def forward(self, x):
         self._check_input(x, self.in_features)
@@ -234,12 +242,17 @@ class Dense(Layer):
             "out_features": self.out_features,
             "use_bias": self.use_bias,
             "dtype": str(self.W.dtype),
+            "regularizer": regularizers.to_config(self.W.regularizer),
+            "bias_regularizer": regularizers.to_config(self.b.regularizer)
+            if self.use_bias
+            else None,
             "name": self.name,
         }
 
     def extra_repr(self) -> str:
         bias = "" if self.use_bias else ", use_bias=False"
-        return f"{self.in_features} -> {self.out_features}{bias}"
+        penalty = f", regularizer={self.W.regularizer!r}" if self.W.regularizer else ""
+        return f"{self.in_features} -> {self.out_features}{bias}{penalty}"
 
 
 class Dropout(Layer):

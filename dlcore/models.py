@@ -21,6 +21,7 @@ import numpy as np
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
+from . import regularizers
 from ._checks import as_rng, lookup, reject_unknown_kwargs
 from .backend import get_array_module, to_numpy
 from .callbacks import Callback, EpochPrinter, History, ProgressBar, progress_enabled
@@ -94,11 +95,17 @@ class Sequential:
     def backward(self, dout):
         """Backpropagate dL/d(output) through every layer; return dL/d(input).
 
-        Parameter gradients are added to each ``Parameter.grad``.
+        Parameter gradients are added to each ``Parameter.grad``, and so are the
+        gradients of the weight penalties (:meth:`penalty`).
         """
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
+        regularizers.add_penalty_gradients(self.parameters())
         return dout
+
+    def penalty(self) -> float:
+        """The sum of the regularizers' penalties (0.0 without any); part of the loss."""
+        return regularizers.total_penalty(self.parameters())
 
     # -------------------------------------------------------------- parameters
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
@@ -234,7 +241,8 @@ class Sequential:
         self._require_compiled("train_step")
         self.train()
         output = self.forward(X)
-        loss = self.loss.forward(output, y)  # NonFiniteError when the output holds NaN/inf
+        # NonFiniteError when the output holds NaN/inf; the penalty is part of the objective.
+        loss = self.loss.forward(output, y) + self.penalty()
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss}")
         self.zero_grad()
@@ -308,7 +316,7 @@ class Sequential:
             y_val = self._as_target(validation_data[1], X_val, "fit() validation_data")
         rng = as_rng(seed=seed)
         history = History()
-        hooks: list[Callback] = [history, *(callbacks or [])]
+        hooks: list[Callback] = [*(callbacks or []), history]
         if progress_enabled(verbose):
             hooks.append(ProgressBar(epochs))
         elif verbose == 2:
@@ -341,6 +349,8 @@ class Sequential:
         seen = 0
         batches = minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)
         for batch, (xb, yb) in enumerate(batches):
+            for hook in hooks:
+                hook.on_batch_begin(batch)
             try:
                 logs = self.train_step(xb, yb)
             except FloatingPointError as error:
@@ -381,7 +391,7 @@ class Sequential:
         X = self._as_input(X, "evaluate()")
         y = self._as_target(y, X, "evaluate()")
         output = self._forward_eval(X, batch_size)
-        loss = self.loss.forward(output, y)
+        loss = self.loss.forward(output, y) + self.penalty()
         return self._batch_logs(y, output, loss)
 
     # -------------------------------------------------------------------- state

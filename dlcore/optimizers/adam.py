@@ -157,4 +157,3 @@ class Nadam(Optimizer):
         step /= work
         step *= group["lr"]
         param.data -= step
-

@@ -135,4 +135,3 @@ class Nesterov(_MomentumBase):
         param.data -= step
         xp.multiply(v, ahead, out=step)
         param.data -= step
-
