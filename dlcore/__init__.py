@@ -17,8 +17,10 @@ from . import (
     losses,
     metrics,
     optimizers,
+    plotting,
     regularizers,
     schedules,
+    tuning,
 )
 from .activations import (
     ELU,
@@ -81,8 +83,10 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "plotting",
     "regularizers",
     "schedules",
     "to_device",
     "to_numpy",
+    "tuning",
 ]
