@@ -1,5 +1,14 @@
-"""autograder: the checks that score the course's exercises, and the instructor's tools.
+"""autograder: the checks that the course notebooks' test cells call.
 
-The checks (one module per notebook), the ``dlgrade`` command over nbgrader and
-trusted grading arrive with the grading issue; see docs/instructor.md.
+One module per notebook (``autograder.perceptron`` for 01_perceptron...), built
+on :mod:`autograder.core`. Each module exposes its checks and ``CHECKS``, a dict
+from the test cell's grade_id to ``(check, reference implementation(s))``; the
+bug zoo of wrong implementations lives in :mod:`autograder.bugzoo`.
 """
+
+#: Notebook folder -> the autograder (and bug zoo) module of its checks.
+NOTEBOOKS: dict[str, str] = {
+    "01_perceptron": "perceptron",
+    "02_backprop": "backprop",
+    "03_activations": "activations",
+}

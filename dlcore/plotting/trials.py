@@ -1,28 +1,19 @@
-"""Plot helpers for the notebooks. Each takes an optional matplotlib ``Axes`` and returns
-the one it drew on; none changes rcParams or other global matplotlib state.
-
-For now: :func:`plot_trials`, the trials of a hyperparameter search.
-"""
+"""The trials of a hyperparameter search: score against a hyperparameter or the trial index."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .core import new_axes
+
 if TYPE_CHECKING:
-    from .tuning import TuningResults
+    from ..tuning import TuningResults
 
 __all__ = ["plot_trials"]
 
 # How a space's sampling scale shows on an axis: 1 - beta on a log scale is matplotlib's
 # "logit" axis (0.9, 0.99, 0.999 evenly spaced).
 _AXIS_SCALES = {"log": "log", "one_minus_log": "logit"}
-
-
-def _new_axes() -> Any:
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots()
-    return ax
 
 
 def _positions(
@@ -86,7 +77,7 @@ def plot_trials(
         )
     if log_x is not None and not isinstance(log_x, bool):
         raise TypeError(f"plot_trials: log_x must be True, False or None; received {log_x!r}")
-    ax = _new_axes() if ax is None else ax
+    ax = new_axes() if ax is None else ax
     trials = results.trials
     if param is None:
         xs, scale, labels = [float(t.trial_id) for t in trials], "log" if log_x else "linear", None

@@ -1,0 +1,67 @@
+"""Turn an instructor's solution notebook into the student's release notebook.
+
+The release is made by nbgrader's own preprocessors, in the order nbgrader's
+``generate_assignment`` applies them (lock cells, clear solutions and outputs,
+checksums, clear hidden tests, checksums again), without touching a gradebook:
+the checksums that let autograding restore an edited test cell are kept in the
+release's metadata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    LockCells,
+)
+
+_PIPELINE = (
+    LockCells,
+    ClearSolutions,
+    ClearOutput,
+    CheckCellMetadata,
+    ComputeChecksums,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ComputeChecksums,
+    CheckCellMetadata,
+)
+
+
+def release_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student version of a solution notebook (a new notebook; the input is unchanged)."""
+    nb = nbformat.from_dict(notebook)
+    resources: dict = {}
+    for step in _PIPELINE:
+        nb, resources = step().preprocess(nb, resources)
+    return nb
+
+
+def release_file(source: str | Path, destination: str | Path) -> Path:
+    """Write the release of the solution notebook ``source`` to ``destination``."""
+    nb = nbformat.read(str(source), as_version=4)
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(release_notebook(nb), str(destination))
+    return destination
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m autograder.release SOLUTION.ipynb RELEASE.ipynb``."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        raise SystemExit("usage: python -m autograder.release SOLUTION.ipynb RELEASE.ipynb")
+    print(release_file(*args))
+
+
+if __name__ == "__main__":
+    main()
