@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-engine lint bench clean
+.PHONY: lab test test-engine lint bench release selftest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,15 @@ test-engine: $(STAMP)
 	$(BIN)/python -m pytest tests/dlcore -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check dlcore autograder tests benchmarks
+	$(BIN)/ruff check dlcore autograder tests benchmarks nbgrader_config.py
+
+# Instructors: regenerate the students' notebooks/ from solutions/ (checks for leaks).
+release: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade release
+
+# The grader tested on itself: solutions 100 %, blanks 0, every bug-zoo entry caught.
+selftest: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade selftest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -96,11 +96,20 @@ class CheckResult:
             if not passed:
                 message = f"{message} {detail}".strip()
                 if diagnose is not None:
-                    diagnosis = diagnose(expected, got)
-                    if diagnosis and diagnosis not in self.diagnoses:
-                        self.diagnoses.append(diagnosis)
+                    self._run_diagnosis(diagnose, expected, got)
         self.subchecks.append(SubCheck(name, float(weight), bool(passed), message))
         return bool(passed)
+
+    def _run_diagnosis(
+        self, diagnose: Callable[[Any, Any], str | None], expected: Any, got: Any
+    ) -> None:
+        try:
+            with np.errstate(all="ignore"):
+                diagnosis = diagnose(expected, np.asarray(got, dtype=float))
+        except Exception:  # a diagnosis that does not apply (other shape, not numbers)
+            return
+        if diagnosis:
+            self.diagnose(diagnosis)
 
     def diagnose(self, text: str) -> None:
         """Record a likely mistake (shown to the student once)."""

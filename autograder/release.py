@@ -65,3 +65,46 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------- leaks
+_MARKERS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "hidden=True",
+)
+
+
+def solution_lines(solution: nbformat.NotebookNode) -> set[str]:
+    """The meaningful lines between the solution markers of a solution notebook."""
+    lines: set[str] = set()
+    for cell in solution.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if "BEGIN SOLUTION" in text or "BEGIN HIDDEN TESTS" in text:
+                inside = True
+            elif "END SOLUTION" in text or "END HIDDEN TESTS" in text:
+                inside = False
+            elif inside and len(text) > 12 and not text.startswith("#"):
+                lines.add(text)
+    return lines
+
+
+def find_leaks(release: nbformat.NotebookNode, solution: nbformat.NotebookNode) -> list[str]:
+    """What the release shows that a student must not see (empty when it is clean)."""
+    leaks = []
+    secret = solution_lines(solution)
+    for index, cell in enumerate(release.cells):
+        where = f"cell {index}"
+        for marker in _MARKERS:
+            if marker in cell.source:
+                leaks.append(f"{where}: contains {marker!r}")
+        for line in cell.source.splitlines():
+            if line.strip() in secret:
+                leaks.append(f"{where}: contains the solution line {line.strip()!r}")
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            leaks.append(f"{where}: has outputs (they may show reference answers)")
+    return leaks

@@ -1,0 +1,117 @@
+"""``dlgrade``: the course's command line, for instructors and students.
+
+dlgrade release             generate notebooks/ from solutions/ and check for leaks
+dlgrade check NOTEBOOK      run one notebook and print its per-exercise report
+dlgrade progress [FOLDER]   a self-study dashboard over all notebooks (text and HTML)
+dlgrade selftest            the grader tested on itself
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+from . import course
+from .release import find_leaks, release_notebook
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    root = course.find_root()
+    problems = []
+    for name in course.assignments(root):
+        solution = nbformat.read(str(course.solution_path(root, name)), as_version=4)
+        release = release_notebook(solution)
+        target = course.release_path(root, name)
+        if args.check:
+            committed = nbformat.read(str(target), as_version=4) if target.is_file() else None
+            if committed != release:
+                problems.append(
+                    f"{target.relative_to(root)} is not the release of its solution "
+                    "(run `dlgrade release`)"
+                )
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(release, str(target))
+            print(f"released {target.relative_to(root)}")
+        problems += [
+            f"{target.relative_to(root)}: {leak}" for leak in find_leaks(release, solution)
+        ]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .notebooks import execute
+
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"dlgrade check: no notebook at {path}", file=sys.stderr)
+        return 2
+    run = execute(path, env={"DLCORE_PROGRESS": "0"})
+    print(f"{path}: {run.score:g} / {run.max_points:g} points ({run.seconds:.1f} s)\n")
+    for cell in run.cells:
+        print(cell.report.rstrip() or f"{cell.grade_id}: {cell.score:g} / {cell.max_points:g}")
+        if cell.error:
+            print(f"  this test cell stopped with {cell.error}")
+        print()
+    other = [e for e in run.errors if e[1] != "NotImplementedError"]
+    for index, ename, evalue in other:
+        print(f"cell {index} raised {ename}: {evalue}")
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from .progress import progress
+
+    folder = Path(args.folder) if args.folder else course.find_root() / course.RELEASE
+    text, html_path = progress(folder)
+    print(text)
+    print(f"\nHTML dashboard: {html_path}")
+    return 0
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from . import selftest
+
+    rows = selftest.run(course.find_root(), notebooks=not args.checks_only)
+    print(selftest.table(rows))
+    return 0 if all(r.ok for r in rows) else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="dlgrade", description=__doc__.split("\n")[0])
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    release = sub.add_parser("release", help="generate notebooks/ from solutions/")
+    release.add_argument(
+        "--check", action="store_true", help="only verify that the committed release is up to date"
+    )
+    release.set_defaults(run=cmd_release)
+    check = sub.add_parser("check", help="run a notebook and report each exercise")
+    check.add_argument("notebook")
+    check.set_defaults(run=cmd_check)
+    progress = sub.add_parser("progress", help="your progress over all notebooks")
+    progress.add_argument("folder", nargs="?", help="folder of the notebooks (default notebooks/)")
+    progress.set_defaults(run=cmd_progress)
+    selftest = sub.add_parser("selftest", help="the grader tested on itself")
+    selftest.add_argument(
+        "--checks-only", action="store_true", help="skip executing the notebooks (fast)"
+    )
+    selftest.set_defaults(run=cmd_selftest)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except FileNotFoundError as error:
+        print(f"dlgrade {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
