@@ -78,8 +78,13 @@ _MARKERS = (
 
 
 def solution_lines(solution: nbformat.NotebookNode) -> set[str]:
-    """The meaningful lines between the solution markers of a solution notebook."""
-    lines: set[str] = set()
+    """Lines that only the solution regions and hidden tests of a solution notebook contain.
+
+    A line that also appears outside those regions (a worked example showing the
+    same formula) is public and not counted.
+    """
+    secret: set[str] = set()
+    public: set[str] = set()
     for cell in solution.cells:
         inside = False
         for line in cell.source.splitlines():
@@ -88,9 +93,12 @@ def solution_lines(solution: nbformat.NotebookNode) -> set[str]:
                 inside = True
             elif "END SOLUTION" in text or "END HIDDEN TESTS" in text:
                 inside = False
-            elif inside and len(text) > 12 and not text.startswith("#"):
-                lines.add(text)
-    return lines
+            elif inside:
+                if len(text) > 12 and not text.startswith("#"):
+                    secret.add(text)
+            else:
+                public.add(text)
+    return secret - public
 
 
 def find_leaks(release: nbformat.NotebookNode, solution: nbformat.NotebookNode) -> list[str]:
