@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-engine lint bench release selftest clean
+.PHONY: lab test test-engine lint bench release selftest grade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ release: $(STAMP)
 # The grader tested on itself: solutions 100 %, blanks 0, every bug-zoo entry caught.
 selftest: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade selftest
+
+# Instructors: grade the class in submitted/ (nbgrader's layout) into the gradebook, then
+# write each student's feedback/ pages and grades.csv. Resumable: graded work is skipped.
+JOBS ?= 2
+grade: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade autograde --jobs $(JOBS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade feedback
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade export grades.csv
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -4,6 +4,9 @@ dlgrade release             generate notebooks/ from solutions/ and check for le
 dlgrade check NOTEBOOK      run one notebook and print its per-exercise report
 dlgrade progress [FOLDER]   a self-study dashboard over all notebooks (text and HTML)
 dlgrade selftest            the grader tested on itself
+dlgrade autograde [SUBMITTED] [--jobs N]   grade a class (nbgrader's submitted/ layout)
+dlgrade feedback            per-student HTML feedback from the graded results
+dlgrade export [CSV]        one row per student, one column per exercise, totals
 """
 
 from __future__ import annotations
@@ -77,9 +80,53 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_selftest(args: argparse.Namespace) -> int:
     from . import selftest
 
-    rows = selftest.run(course.find_root(), notebooks=not args.checks_only)
+    rows = selftest.run(course.find_root(), notebooks=not args.checks_only, jobs=args.jobs)
     print(selftest.table(rows))
     return 0 if all(r.ok for r in rows) else 1
+
+
+def cmd_autograde(args: argparse.Namespace) -> int:
+    from .autograde import autograde
+
+    root = course.find_root()
+    summary = autograde(
+        root,
+        submitted=Path(args.submitted) if args.submitted else None,
+        only=args.assignment,
+        jobs=args.jobs,
+        force=args.force,
+        timeout=args.timeout,
+    )
+    print(f"hidden cases drawn with seed {summary.seed} (set DLGRADE_SEED to choose it)")
+    print("\n".join(summary.lines()))
+    print(f"scores are in {course.layout(root).db_url}; next: dlgrade feedback, dlgrade export")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .feedback import generate
+
+    root = course.find_root()
+    written = generate(root, only=args.assignment)
+    print(f"wrote {len(written)} feedback page(s) under {course.layout(root).feedback}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import write
+
+    root = course.find_root()
+    target = Path(args.csv)
+    count = write(root, target)
+    print(f"wrote {target}: {count} student(s)")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -98,9 +145,27 @@ def parser() -> argparse.ArgumentParser:
     progress.set_defaults(run=cmd_progress)
     selftest = sub.add_parser("selftest", help="the grader tested on itself")
     selftest.add_argument(
-        "--checks-only", action="store_true", help="skip executing the notebooks (fast)"
+        "--checks-only", action="store_true", help="skip grading the sample class (fast)"
     )
+    selftest.add_argument("--jobs", "-j", type=_positive, default=2, help="submissions at once")
     selftest.set_defaults(run=cmd_selftest)
+    grade = sub.add_parser("autograde", help="grade a class's submissions into the gradebook")
+    grade.add_argument("submitted", nargs="?", help="submissions folder (default: submitted/)")
+    grade.add_argument("--jobs", "-j", type=_positive, default=1, help="submissions at once")
+    grade.add_argument(
+        "--assignment", "-a", action="append", help="grade only this assignment (repeatable)"
+    )
+    grade.add_argument("--force", action="store_true", help="grade again what was graded")
+    grade.add_argument(
+        "--timeout", type=_positive, default=900, help="seconds per submission (default 900)"
+    )
+    grade.set_defaults(run=cmd_autograde)
+    feedback = sub.add_parser("feedback", help="HTML feedback for every graded submission")
+    feedback.add_argument("--assignment", "-a", action="append", help="only this assignment")
+    feedback.set_defaults(run=cmd_feedback)
+    export = sub.add_parser("export", help="grades as CSV")
+    export.add_argument("csv", nargs="?", default="grades.csv", help="default: grades.csv")
+    export.set_defaults(run=cmd_export)
     return main
 
 
@@ -108,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, course.CourseError) as error:
         print(f"dlgrade {args.command}: {error}", file=sys.stderr)
         return 2
 

@@ -44,6 +44,7 @@ class NotebookRun:
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (cell index, ename, evalue)
     seconds: float = 0.0
     executed: Any = None  # the executed NotebookNode
+    problem: str | None = None  # why the run stopped early, if it did
 
     @property
     def score(self) -> float:
@@ -68,27 +69,51 @@ def execute(
     path: str | Path, *, env: dict[str, str] | None = None, timeout: int = CELL_TIMEOUT
 ) -> NotebookRun:
     """Run the notebook at ``path`` top to bottom (errors do not stop it) and score it."""
-    from nbclient import NotebookClient
-
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
     saved = dict(os.environ)
     os.environ.update(env or {})
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    start = time.perf_counter()
     try:
-        client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            allow_errors=True,
-            resources={"metadata": {"path": str(path.parent)}},
-        )
-        client.execute()
+        seconds, problem = run_in(nb, path.parent, timeout=timeout)
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return score_executed(nb, path, time.perf_counter() - start)
+    run = score_executed(nb, path, seconds)
+    run.problem = problem
+    return run
+
+
+def run_in(nb: nbformat.NotebookNode, folder: Path, *, timeout: int = CELL_TIMEOUT):
+    """Execute ``nb`` in place, in a fresh kernel working in ``folder``.
+
+    Returns (seconds, problem): ``problem`` is None, or says why the run stopped
+    early (the kernel died); the cells that ran keep their outputs either way. A
+    cell that runs past ``timeout`` seconds is interrupted and counts as an error.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        interrupt_on_timeout=True,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    start = time.perf_counter()
+    problem = None
+    try:
+        client.execute()
+    except DeadKernelError:
+        ran = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count]
+        where = f"in cell {ran[-1]}" if ran else "before the first cell"
+        problem = (
+            f"the kernel died {where} (os._exit, a crash, or out of memory); "
+            "the cells after it did not run"
+        )
+    return time.perf_counter() - start, problem
 
 
 def score_executed(nb: nbformat.NotebookNode, path: Path, seconds: float = 0.0) -> NotebookRun:

@@ -1,10 +1,12 @@
 """Turn an instructor's solution notebook into the student's release notebook.
 
 The release is made by nbgrader's own preprocessors, in the order nbgrader's
-``generate_assignment`` applies them (lock cells, clear solutions and outputs,
-checksums, clear hidden tests, checksums again), without touching a gradebook:
-the checksums that let autograding restore an edited test cell are kept in the
-release's metadata.
+``generate_assignment`` applies them, without touching a gradebook. The order has
+two halves. The first (lock cells, clear solutions and outputs, checksums) gives
+the *grading* notebook: blank exercises, test cells with their hidden tests; it is
+what nbgrader saves in its gradebook, and what autograding restores a submission's
+test cells from. The second (clear hidden tests, checksums again) gives the
+student's release, whose metadata keeps the checksums that reveal an edited cell.
 """
 
 from __future__ import annotations
@@ -22,26 +24,31 @@ from nbgrader.preprocessors import (
     LockCells,
 )
 
-_PIPELINE = (
-    LockCells,
-    ClearSolutions,
-    ClearOutput,
-    CheckCellMetadata,
-    ComputeChecksums,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ComputeChecksums,
-    CheckCellMetadata,
-)
+_BLANK_EXERCISES = (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums)
+_HIDE_TESTS = (ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
 
 
-def release_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student version of a solution notebook (a new notebook; the input is unchanged)."""
+def _apply(steps: tuple, notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(notebook)
     resources: dict = {}
-    for step in _PIPELINE:
+    for step in steps:
         nb, resources = step().preprocess(nb, resources)
     return nb
+
+
+def grading_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The solution notebook with its exercises blank and its hidden tests kept (a new notebook)."""
+    return _apply(_BLANK_EXERCISES, solution)
+
+
+def hide_tests(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` without its hidden tests' source (outputs are kept; a new notebook)."""
+    return _apply(_HIDE_TESTS, notebook)
+
+
+def release_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student version of a solution notebook (a new notebook; the input is unchanged)."""
+    return hide_tests(grading_notebook(solution))
 
 
 def release_file(source: str | Path, destination: str | Path) -> Path:

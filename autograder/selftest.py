@@ -3,21 +3,24 @@
 At the level of the checks (fast): every reference implementation scores full
 marks on public and hidden cases, a blank one scores 0 as "not implemented", and
 every bug of the bug zoo scores less than full and gets its diagnosis. At the
-level of notebooks: every solution notebook, executed, scores 100 %, and every
-blank release scores exactly 0 with no error but the blanks' NotImplementedError.
+level of a class: the sample class (:mod:`autograder.sample_class`) is graded by
+``dlgrade autograde`` as a real class would be, and every solved notebook scores
+100 % without an error, every blank release exactly 0 with no error but the
+blanks' NotImplementedError, and every mutant loses points on its exercise.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import NOTEBOOKS
+from . import NOTEBOOKS, sample_class
 from .bugzoo import bugs_for
-from .course import assignments, release_path, solution_path
-from .notebooks import NotebookRun
+from .course import assignments
 
 
 @dataclass
@@ -72,36 +75,53 @@ def check_level(notebook: str) -> list[Row]:
     return rows
 
 
-def notebook_level(root: Path, notebook: str) -> list[Row]:
-    """The solution scores 100 %, the blank release exactly 0 with only NotImplementedError."""
-    from .notebooks import execute
+def class_level(root: Path, names: list[str], *, jobs: int = 2, mutants: int = 2) -> list[Row]:
+    """Grade the sample class (solutions, blanks, bug-zoo mutants) with ``dlgrade autograde``.
 
-    env = {"DLGRADE_SEED": os.environ.get("DLGRADE_SEED", "12345"), "DLCORE_PROGRESS": "0"}
-    solution = execute(solution_path(root, notebook), env=env)
-    blank = execute(release_path(root, notebook), env=env)
-    return [solution_row(notebook, solution), blank_row(notebook, blank)]
+    It runs in a temporary copy of the course, so nothing is written into ``root``.
+    """
+    from .autograde import RESULT, autograde
 
-
-def solution_row(notebook: str, run: NotebookRun) -> Row:
-    got = f"{run.score:g} / {len(run.errors)} errors ({run.seconds:.1f} s)"
-    ok = run.score == run.max_points and not run.errors
-    return Row(notebook, "solution notebook", f"{run.max_points:g} / no errors", got, ok)
-
-
-def blank_row(notebook: str, run: NotebookRun) -> Row:
-    others = [e for e in run.errors if e[1] != "NotImplementedError"]
-    got = f"{run.score:g} / {len(others)} other errors ({run.seconds:.1f} s)"
-    ok = run.score == 0.0 and not others
-    return Row(notebook, "blank release", "0 / only NotImplementedError", got, ok)
+    seed = int(os.environ.get("DLGRADE_SEED", "12345"))
+    with tempfile.TemporaryDirectory(prefix="dlgrade-selftest-") as folder:
+        copy = sample_class.copy_course(root, Path(folder) / "course")
+        students = sample_class.hand_in(copy, names, mutants)
+        autograde(copy, only=names, jobs=jobs, seed=seed, progress=False)
+        rows = []
+        for student in students:
+            path = copy / "autograded" / student.name / student.assignment / RESULT
+            rows.append(_graded_row(student, json.loads(path.read_text())))
+    return rows
 
 
-def run(root: Path, *, notebooks: bool = True) -> list[Row]:
-    rows = []
-    for name in assignments(root):
-        if name in NOTEBOOKS:
-            rows += check_level(name)
-        if notebooks:
-            rows += notebook_level(root, name)
+def _graded_row(student: sample_class.Student, result: dict) -> Row:
+    cells = {c["grade_id"]: c for c in result["cells"]}
+    score = sum(c["score"] for c in cells.values())
+    possible = sum(c["max_points"] for c in cells.values())
+    errors = [e[1] for e in result["errors"]]
+    timing = f" ({result['seconds']:.1f} s)"
+    if student.kind == "solution":
+        got = f"{score:g} / {len(errors)} errors" + timing
+        ok = score == possible and not errors and not result["events"]
+        return Row(student.assignment, "solution, autograded", f"{possible:g} / no errors", got, ok)
+    if student.kind == "blank":
+        others = [e for e in errors if e != "NotImplementedError"]
+        got = f"{score:g} / {len(others)} other errors" + timing
+        ok = score == 0 and not others and not result["events"]
+        expected = "0 / only NotImplementedError"
+        return Row(student.assignment, "blank release, autograded", expected, got, ok)
+    cell = cells[student.test_cell]
+    what = f"mutant: {student.bug.name} ({student.test_cell})"
+    got = f"{cell['score']:g} on {student.test_cell}" + timing
+    return Row(student.assignment, what, f"< {cell['max_points']:g}", got,
+               cell["score"] < cell["max_points"])  # fmt: skip
+
+
+def run(root: Path, *, notebooks: bool = True, jobs: int = 2) -> list[Row]:
+    names = [name for name in assignments(root) if name in NOTEBOOKS]
+    rows = [row for name in names for row in check_level(name)]
+    if notebooks:
+        rows += class_level(root, names, jobs=jobs)
     return rows
 
 

@@ -1,18 +1,18 @@
-"""Every course notebook, executed: solutions score 100 %, blank releases exactly 0.
+"""Every course notebook graded the way a class is: solutions 100 %, blanks 0, mutants caught.
 
-Each notebook is executed once per session (solution and release), in a fresh
-kernel, as `dlgrade selftest` does; the checks' own self-test runs per notebook.
+The sample class (autograder.sample_class: for each notebook a solved copy, the
+blank release and two bug-zoo mutants) is graded once per session by `dlgrade
+autograde`, in a copy of the course, exactly as `dlgrade selftest` does; the
+checks' own self-test runs per notebook.
 """
 
 import pytest
 
 from autograder import NOTEBOOKS, selftest
-from autograder.course import assignments, find_root, release_path, solution_path
-from autograder.notebooks import execute
+from autograder.course import assignments, find_root
 
 ROOT = find_root()
 ASSIGNMENTS = assignments(ROOT)
-ENV = {"DLGRADE_SEED": "20261121", "DLCORE_PROGRESS": "0"}
 
 
 def test_every_assignment_has_its_checks_registered():
@@ -25,19 +25,15 @@ def test_checks_score_references_full_blanks_zero_and_catch_every_bug(name):
     assert not failures, selftest.table(failures)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_solution_notebook_runs_and_scores_full_marks(name):
-    run = execute(solution_path(ROOT, name), env=ENV)
-    row = selftest.solution_row(name, run)
-    details = [(c.grade_id, c.score, c.max_points, c.error) for c in run.cells if not c.passed]
-    assert row.ok, (row.got, run.errors, details)
-    assert run.cells, "a course notebook has graded exercises"
+@pytest.fixture(scope="module")
+def class_rows():
+    return selftest.class_level(ROOT, ASSIGNMENTS, jobs=2)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_blank_release_runs_with_only_not_implemented_errors_and_scores_zero(name):
-    run = execute(release_path(ROOT, name), env=ENV)
-    row = selftest.blank_row(name, run)
-    assert row.ok, (row.got, run.errors)
+def test_autograded_solution_full_blank_zero_and_mutants_lose_points(class_rows, name):
+    rows = [row for row in class_rows if row.notebook == name]
+    kinds = [row.what.split(",")[0].split(":")[0] for row in rows]
+    assert kinds == ["solution", "blank release", "mutant", "mutant"], kinds
+    assert all(row.ok for row in rows), selftest.table(rows)
