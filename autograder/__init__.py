@@ -11,4 +11,7 @@ NOTEBOOKS: dict[str, str] = {
     "01_perceptron": "perceptron",
     "02_backprop": "backprop",
     "03_activations": "activations",
+    "04_losses": "losses",
+    "05_optimizers": "optimizers",
+    "06_regularization": "regularization",
 }
