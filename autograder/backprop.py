@@ -1,18 +1,15 @@
 """Checks of notebook 02 (backprop): layers, loss, the worked example, gradient checking, XOR.
 
 Every expected value is computed here from dlcore's reference (``dlcore.functional``,
-``dlcore.losses.MSE``, ``dlcore.gradcheck``), except the rounded numbers of the course
-notes' worked example, which the student is asked to reproduce. The compositions below
-(``reference_two_layer_backprop``, ``reference_train_two_layer``) only chain dlcore's
-functions; they are the references of the exercises that build a whole network.
-
-The diagnosis helpers (``diagnose_array``, ``call_watching``) are not specific to this
-notebook: other notebooks' checks can use them.
+``dlcore.losses.MSE``, ``dlcore.gradcheck``) or from the compositions of
+:mod:`autograder.backprop_reference`, except the rounded numbers of the course
+notes' worked example, which the student is asked to reproduce. The helpers that
+compare, diagnose and call the student's functions are :mod:`autograder.checking`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,177 +17,30 @@ import numpy as np
 from dlcore import functional as F
 from dlcore import gradcheck
 from dlcore.datasets import make_xor
-from dlcore.losses import MSE
 
-from .core import CheckResult, NotImplementedYet, StudentError, call, exercise
+from .backprop_reference import (
+    reference_mse,
+    reference_mse_gradient,
+    reference_train_two_layer,
+    reference_two_layer_backprop,
+    two_layer_predict,
+)
+from .checking import (
+    FACTOR_2,
+    KEEPDIMS,
+    ONE_OVER_N,
+    TRANSPOSED,
+    call_second,
+    call_watching,
+    describe,
+    diagnoser,
+    matches,
+    record_unchanged,
+    unpack,
+)
+from .core import StudentError, call, exercise
 
-# ------------------------------------------------------------------ diagnoses
-TRANSPOSED = "transposed (a gradient has the shape of what it is the gradient of)"
-SIGN = "sign error"
-ONE_OVER_N = "missing or extra 1/N (in dlcore the 1/N is applied once, in the loss)"
-KEEPDIMS = "an extra or missing axis of length 1 (keepdims?)"
-FACTOR_2 = "off by a factor of 2"
-MUTATES = "changes its input arrays in place (work on new arrays, or copy first)"
 WRONG_AXIS = "bias gradient summed over the wrong axis (sum over the batch, axis 0)"
-
-Candidates = Sequence[tuple[str, Any]]
-
-
-def _as_float_array(value: Any) -> np.ndarray | None:
-    try:
-        return np.asarray(np.array(value, dtype=float)).view(np.ndarray)
-    except (TypeError, ValueError):
-        return None
-
-
-def same(a: Any, b: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Whether ``a`` and ``b`` have the same shape and close, finite values."""
-    x, y = _as_float_array(a), _as_float_array(b)
-    if x is None or y is None or x.shape != y.shape:
-        return False
-    return bool(np.allclose(x, y, rtol=rtol, atol=atol))
-
-
-def diagnose_array(
-    expected: Any, got: Any, *, batch: int | None = None, candidates: Candidates = ()
-) -> str | None:
-    """Name the mistake that most likely turned ``expected`` into ``got``, or None.
-
-    ``candidates`` are (diagnosis, wrong value) pairs computed by the check for the named
-    mistakes of one exercise; they are tried first. Then the generic ones: a transpose,
-    a missing or extra axis of length 1, minus the answer, a factor ``batch`` (1/N), 2.
-    """
-    for phrase, wrong in candidates:
-        if same(wrong, got):
-            return phrase
-    want, have = _as_float_array(expected), _as_float_array(got)
-    if want is None or have is None:
-        return None
-    if have.shape != want.shape:
-        if want.ndim == 2 and have.shape == want.shape[::-1]:
-            return TRANSPOSED
-        if have.size == want.size:
-            return KEEPDIMS
-        return None
-    if not np.isfinite(have).all() and np.isfinite(want).all():
-        return "NaN or inf in the result: overflow (exp of a large number?)"
-    if not np.allclose(want, 0) and same(have, -want):
-        return SIGN
-    if batch and batch > 1 and (same(have, want / batch) or same(have, want * batch)):
-        return ONE_OVER_N
-    if want.ndim == 2 and want.shape[0] == want.shape[1] and same(have, want.T):
-        return TRANSPOSED
-    if not np.allclose(want, 0) and (same(have, 2 * want) or same(have, want / 2)):
-        return FACTOR_2
-    return None
-
-
-def diagnoser(batch: int | None = None, candidates: Candidates = ()) -> Callable[[Any, Any], Any]:
-    """A ``diagnose`` argument for :meth:`CheckResult.add`."""
-    return lambda expected, got: diagnose_array(expected, got, batch=batch, candidates=candidates)
-
-
-def call_watching(function: Any, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
-    """``call(function, *args)``, and whether the function changed an array argument in place."""
-    if not callable(function):
-        raise StudentError(f"expected a function, got {type(function).__name__}")
-    received: list[Any] = []
-
-    def spy(*copies: Any, **options: Any) -> Any:
-        received.extend(copies)
-        return function(*copies, **options)
-
-    out = call(spy, *args, **kwargs)
-    changed = any(
-        isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True)
-        for a, c in zip(args, received)
-    )
-    return out, changed
-
-
-def unpack(value: Any, n: int, what: str) -> tuple[Any, ...]:
-    """``value`` as a tuple of ``n`` items, or a StudentError that says what was expected."""
-    if not isinstance(value, (tuple, list)) or len(value) != n:
-        size = f" of {len(value)}" if isinstance(value, (tuple, list)) else ""
-        raise StudentError(f"{what}; it returned {type(value).__name__}{size}")
-    return tuple(value)
-
-
-def call_second(result: CheckResult, name: str, weight: float, function: Any, *args: Any):
-    """``call_watching`` for the second function of a pair (a backward, a gradient).
-
-    When only this one is still blank, the first keeps its points: a failed sub-check
-    worth ``weight`` (the sub-checks skipped) says so, and None is returned.
-    """
-    try:
-        return call_watching(function, *args)
-    except NotImplementedYet:
-        result.add(f"{name}: not implemented yet", passed=False, weight=weight)
-        return None
-
-
-def _unchanged(result: CheckResult, mutated: bool, function: str) -> None:
-    result.add(f"{function} leaves its inputs unchanged", passed=not mutated, weight=0.5)
-    if mutated:
-        result.diagnose(f"{function} {MUTATES}")
-
-
-# ----------------------------------------------------------------- references
-def reference_mse(pred: Any, target: Any) -> float:
-    """dlcore's MSE: the mean of (pred - target)^2 over every entry, a Python float."""
-    return MSE().forward(pred, target)
-
-
-def reference_mse_gradient(pred: Any, target: Any) -> np.ndarray:
-    """dlcore's MSE gradient: 2 (pred - target) / M, M the number of entries."""
-    loss = MSE()
-    loss.forward(pred, target)
-    return loss.backward()
-
-
-def reference_two_layer_backprop(X, Y, W1, b1, W2, b2) -> dict[str, Any]:
-    """Forward and backward pass of dense-sigmoid-dense-sigmoid with J = MSE / 2.
-
-    Shapes: X (N, D), Y (N, 1), W1 (D, H), b1 (H,), W2 (H, 1), b2 (1,). Returns the
-    dict of the notebook's exercise: Z1, A1, Z2, yhat, J, dZ2, dW2, db2, dA1, dZ1, dW1, db1.
-    """
-    Z1, dense1 = F.dense_forward(X, W1, b1)
-    A1, sig1 = F.sigmoid_forward(Z1)
-    Z2, dense2 = F.dense_forward(A1, W2, b2)
-    yhat, sig2 = F.sigmoid_forward(Z2)
-    loss = MSE()
-    J = 0.5 * loss.forward(yhat, Y)  # the notes' 1/2 (y - yhat)^2, averaged over the batch
-    dZ2 = F.sigmoid_backward(0.5 * loss.backward(), sig2)
-    dA1, dW2, db2 = F.dense_backward(dZ2, dense2)
-    dZ1 = F.sigmoid_backward(dA1, sig1)
-    _, dW1, db1 = F.dense_backward(dZ1, dense1)
-    return {"Z1": Z1, "A1": A1, "Z2": Z2, "yhat": yhat, "J": J, "dZ2": dZ2, "dW2": dW2,
-            "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}  # fmt: skip
-
-
-def two_layer_predict(X: Any, params: Sequence[Any]) -> np.ndarray:
-    """The output yhat (N, 1) of the 2-layer sigmoid network with params (W1, b1, W2, b2)."""
-    W1, b1, W2, b2 = params
-    hidden = F.sigmoid_forward(F.dense_forward(X, W1, b1)[0])[0]
-    return F.sigmoid_forward(F.dense_forward(hidden, W2, b2)[0])[0]
-
-
-def _descend(X, Y, params, lr, epochs, *, biases=True):
-    """Full-batch gradient descent; ``biases=False`` is the named wrong version."""
-    params = [np.array(p, dtype=float) for p in params]
-    losses = []
-    for _ in range(epochs):
-        out = reference_two_layer_backprop(X, Y, *params)
-        losses.append(out["J"])
-        grads = (out["dW1"], out["db1"], out["dW2"], out["db2"])
-        params = [p - lr * g if biases or i % 2 == 0 else p
-                  for i, (p, g) in enumerate(zip(params, grads))]  # fmt: skip
-    return tuple(params), losses
-
-
-def reference_train_two_layer(X, Y, params, lr, epochs):
-    """``epochs`` full-batch steps W <- W - lr dJ/dW; returns (params, losses before each step)."""
-    return _descend(X, Y, params, lr, epochs)
 
 
 # ---------------------------------------------------------------------- dense
@@ -203,26 +53,27 @@ def check_dense(result, dense_forward, dense_backward, *, hidden, rng):
         b, dZ = rng.standard_normal(d_out), rng.standard_normal((n, d_out))
         where = f"(N={n}, D_in={d_in}, D_out={d_out})"
         out, changed = call_watching(dense_forward, X, W, b)
-        Z, cache = unpack(out, 2, "dense_forward should return a pair (Z, cache)")
+        Z, cache = unpack(out, 2, "dense_forward must return a pair (Z, cache)")
         wrong = [("bias not added", X @ W), ("bias subtracted", X @ W - b)]
         result.add(f"Z {where}", expected=F.dense_forward(X, W, b)[0], got=Z,
-                   diagnose=diagnoser(n, wrong))  # fmt: skip
+                   diagnose=diagnoser(wrong, batch_size=n))  # fmt: skip
         second = call_second(result, "dense_backward", 3, dense_backward, dZ, cache)
         if second is None:
             mutated = mutated or changed
             continue
         grads, changed_back = second
-        dX, dW, db = unpack(grads, 3, "dense_backward should return a tuple (dX, dW, db)")
+        dX, dW, db = unpack(grads, 3, "dense_backward must return a tuple (dX, dW, db)")
         want_dX, want_dW, want_db = F.dense_backward(dZ, (X, W))
-        result.add(f"dX {where}", expected=want_dX, got=dX, diagnose=diagnoser(n))
+        result.add(f"dX {where}", expected=want_dX, got=dX, diagnose=diagnoser(batch_size=n))
         result.add(f"dW {where}", expected=want_dW, got=dW,
-                   diagnose=diagnoser(n, [(TRANSPOSED, dZ.T @ X)]))
+                   diagnose=diagnoser([(TRANSPOSED, dZ.T @ X)], batch_size=n))
         wrong_db = [(WRONG_AXIS, dZ.sum(axis=1)), (KEEPDIMS, dZ.sum(axis=0, keepdims=True))]
         if n > 1:
             wrong_db.append((ONE_OVER_N, dZ.mean(axis=0)))
-        result.add(f"db {where}", expected=want_db, got=db, diagnose=diagnoser(n, wrong_db))
+        result.add(f"db {where}", expected=want_db, got=db,
+                   diagnose=diagnoser(wrong_db, batch_size=n))  # fmt: skip
         mutated = mutated or changed or changed_back
-    _unchanged(result, mutated, "dense_forward/backward")
+    record_unchanged(result, mutated, "dense_forward/backward")
 
 
 # -------------------------------------------------------------------- sigmoid
@@ -245,10 +96,10 @@ def check_sigmoid(result, sigmoid_forward, sigmoid_backward, *, hidden, rng):
     mutated = False
     for where, z in cases:
         out, changed = call_watching(sigmoid_forward, z)
-        s, cache = unpack(out, 2, "sigmoid_forward should return a pair (s, cache)")
+        s, cache = unpack(out, 2, "sigmoid_forward must return a pair (s, cache)")
         want = _sigmoid(z)
         result.add(f"sigmoid(z), {where}", expected=want, got=s,
-                   diagnose=diagnoser(None, [(MINUS_SIGN, _sigmoid(-z))]))  # fmt: skip
+                   diagnose=diagnoser([(MINUS_SIGN, _sigmoid(-z))]))  # fmt: skip
         dout = rng.standard_normal(z.shape)
         second = call_second(result, "sigmoid_backward", 1, sigmoid_backward, dout, cache)
         if second is None:
@@ -259,9 +110,9 @@ def check_sigmoid(result, sigmoid_forward, sigmoid_backward, *, hidden, rng):
         wrong = [(DERIVATIVE_AS_VALUE, dout * want), (NO_UPSTREAM, slope),
                  (DERIVATIVE_AT_Z, dout * z * (1 - z))]  # fmt: skip
         result.add(f"dz, {where}", expected=F.sigmoid_backward(dout, want), got=dz,
-                   diagnose=diagnoser(None, wrong))  # fmt: skip
+                   diagnose=diagnoser(wrong))  # fmt: skip
         mutated = mutated or changed or changed_back
-    _unchanged(result, mutated, "sigmoid_forward/backward")
+    record_unchanged(result, mutated, "sigmoid_forward/backward")
 
 
 # ------------------------------------------------------------------------ MSE
@@ -282,7 +133,7 @@ def check_mse(result, mse, mse_gradient, *, hidden, rng):
         if size > n:
             wrong_value.append((MEAN_OVER_ROWS, (diff**2).sum() / n))
         result.add(f"value, shape {shape}", expected=reference_mse(pred, target), got=value,
-                   diagnose=diagnoser(size, wrong_value))  # fmt: skip
+                   diagnose=diagnoser(wrong_value, batch_size=size))  # fmt: skip
         second = call_second(result, "mse_gradient", 1, mse_gradient, pred, target)
         if second is None:
             mutated = mutated or changed
@@ -292,9 +143,9 @@ def check_mse(result, mse, mse_gradient, *, hidden, rng):
         if size > n:
             wrong_grad.append((MEAN_OVER_ROWS, 2 * diff / n))
         result.add(f"gradient, shape {shape}", expected=reference_mse_gradient(pred, target),
-                   got=grad, diagnose=diagnoser(size, wrong_grad))  # fmt: skip
+                   got=grad, diagnose=diagnoser(wrong_grad, batch_size=size))  # fmt: skip
         mutated = mutated or changed or changed_grad
-    _unchanged(result, mutated, "mse/mse_gradient")
+    record_unchanged(result, mutated, "mse/mse_gradient")
 
 
 # -------------------------------------------------------------- worked example
@@ -357,11 +208,11 @@ def check_worked_example(result, two_layer_backprop, *, hidden, rng):
             where = f"N={n}, D={d}, H={h}"
         got = call(two_layer_backprop, *inputs.values())
         if not isinstance(got, dict):
-            raise StudentError(f"two_layer_backprop should return a dict; it returned "
-                               f"{type(got).__name__}")  # fmt: skip
+            raise StudentError(f"two_layer_backprop must return a dict; it returned "
+                               f"{describe(got)}")  # fmt: skip
         want = reference_two_layer_backprop(*inputs.values())
         if case is None:
-            close = all(k in got and same(v, got[k], rtol=0, atol=tol)
+            close = all(k in got and matches(v, got[k], rtol=0, atol=tol)
                         for k, (v, tol) in NOTES_NUMBERS.items())  # fmt: skip
             result.add("matches the notes' rounded numbers (yhat 0.739, dZ2 -0.0503, ...)",
                        passed=close, weight=2)  # fmt: skip
@@ -370,8 +221,8 @@ def check_worked_example(result, two_layer_backprop, *, hidden, rng):
                 result.add(f"{key} ({where})", passed=False, message=f"no key {key!r} in the dict")
                 continue
             result.add(f"{key} ({where})", expected=want[key], got=got[key],
-                       diagnose=diagnoser(inputs["X"].shape[0],
-                                          _worked_candidates(key, want, inputs["X"])))  # fmt: skip
+                       diagnose=diagnoser(_worked_candidates(key, want, inputs["X"]),
+                                          batch_size=inputs["X"].shape[0]))  # fmt: skip
 
 
 # --------------------------------------------------------- numerical gradient
@@ -414,7 +265,7 @@ def check_numerical_gradient(result, numerical_gradient, *, hidden, rng):
                  (ONE_SIDED, _difference(f, x, h, "half")),
                  (OVER_H, 2 * want), (UNPERTURBED, np.zeros(shape))]  # fmt: skip
         ok = result.add(f"gradient of f at x of shape {shape}", expected=want, got=got,
-                        rtol=1e-6, atol=1e-8, diagnose=diagnoser(None, wrong))  # fmt: skip
+                        rtol=1e-6, atol=1e-8, diagnose=diagnoser(wrong))  # fmt: skip
         passed_by_ndim.setdefault(len(shape) == 1, []).append(ok)
         mutated = mutated or changed
     result.add("x is left as it was given", passed=not mutated, weight=0.5)
@@ -452,7 +303,7 @@ def check_rel_error(result, rel_error, *, hidden, rng):
                      (DENOMINATOR, d / max(_norm(x), _norm(y))),
                      (NOT_NORMS, np.mean(np.abs(x - y) / (np.abs(x) + np.abs(y))))]  # fmt: skip
             result.add(f"{label}, shape {shape}", expected=gradcheck.rel_error(x, y), got=got,
-                       diagnose=diagnoser(None, wrong))  # fmt: skip
+                       diagnose=diagnoser(wrong))  # fmt: skip
         swapped = call(rel_error, pairs["unrelated arrays"][1], a)
         result.add(f"symmetric, shape {shape}", expected=gradcheck.rel_error(a, pairs[
             "unrelated arrays"][1]), got=swapped, weight=0.5)  # fmt: skip
@@ -471,8 +322,8 @@ XOR_SETTINGS = {"hidden_units": 8, "lr": 5.0, "epochs": 1000}
 
 def _train_case(X, Y, params, lr, epochs, train_two_layer):
     out = call(train_two_layer, X, Y, tuple(p.copy() for p in params), lr, epochs)
-    got_params, losses = unpack(out, 2, "train_two_layer should return (params, losses)")
-    got_params = unpack(got_params, 4, "params should be a tuple (W1, b1, W2, b2)")
+    got_params, losses = unpack(out, 2, "train_two_layer must return (params, losses)")
+    got_params = unpack(got_params, 4, "params must be a tuple (W1, b1, W2, b2)")
     return got_params, losses
 
 
@@ -489,21 +340,21 @@ def check_xor_net(result, train_two_layer, *, hidden, rng):
         params = _random_params(rng, d, h)
         got_params, losses = _train_case(X, Y, params, lr, epochs, train_two_layer)
         want_params, want_losses = reference_train_two_layer(X, Y, params, lr, epochs)
-        wrong = [(WRONG_WAY, _descend(X, Y, params, -lr, epochs))]
+        wrong = [(WRONG_WAY, reference_train_two_layer(X, Y, params, -lr, epochs))]
         if n > 1:
-            wrong.append((ONE_OVER_N, _descend(X, Y, params, lr / n, epochs)))
+            wrong.append((ONE_OVER_N, reference_train_two_layer(X, Y, params, lr / n, epochs)))
         where = f"N={n}, D={d}, H={h}, lr={lr}, {epochs} epochs"
-        shifted = _descend(X, Y, params, lr, epochs + 1)[1][1:]
+        shifted = reference_train_two_layer(X, Y, params, lr, epochs + 1)[1][1:]
         result.add(f"losses ({where})", expected=want_losses, got=losses,
-                   diagnose=diagnoser(None, [(LOSS_AFTER, shifted)] + [
+                   diagnose=diagnoser([(LOSS_AFTER, shifted)] + [
                        (k, v[1]) for k, v in wrong]))  # fmt: skip
         for i, name in enumerate(("W1", "b1", "W2", "b2")):
             result.add(f"{name} after training ({where})", expected=want_params[i],
                        got=got_params[i], weight=0.5,
-                       diagnose=diagnoser(None, [(k, v[0][i]) for k, v in wrong]))  # fmt: skip
-        if all(same(g, p) for g, p in zip(got_params, params)):
+                       diagnose=diagnoser([(k, v[0][i]) for k, v in wrong]))  # fmt: skip
+        if all(matches(p, g) for g, p in zip(got_params, params)):
             result.diagnose(NEVER_UPDATED)
-        elif same(got_params[1], params[1]) and same(got_params[3], params[3]):
+        elif matches(params[1], got_params[1]) and matches(params[3], got_params[3]):
             result.diagnose(BIASES_FROZEN)
     X, y = make_xor()
     Y = y.reshape(-1, 1).astype(float)
@@ -535,8 +386,8 @@ CHECKS = {
 }
 
 __all__ = [
-    "CHECKS", "NOTES_EXAMPLE", "call_watching", "check_dense", "check_mse",
+    "CHECKS", "NOTES_EXAMPLE", "XOR_SETTINGS", "check_dense", "check_mse",
     "check_numerical_gradient", "check_rel_error", "check_sigmoid", "check_worked_example",
-    "check_xor_net", "diagnose_array", "reference_mse", "reference_mse_gradient",
-    "reference_train_two_layer", "reference_two_layer_backprop", "same", "two_layer_predict",
+    "check_xor_net", "reference_mse", "reference_mse_gradient", "reference_train_two_layer",
+    "reference_two_layer_backprop", "two_layer_predict",
 ]  # fmt: skip

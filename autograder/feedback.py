@@ -73,7 +73,10 @@ def page(result: dict, final: dict[str, float], sources: dict[str, str]) -> str:
         )
         if exercise in sources:
             parts.append(f"<p>Your code:</p><pre>{escape(sources[exercise])}</pre>")
-        report = cell["report"].strip() or "(the check printed no report)"
+        unrun = "not run: see the notes about your submission above"
+        report = cell["report"].strip() or (
+            unrun if result["status"] != "graded" else "(the check printed no report)"
+        )
         parts.append(f"<p>The check said:</p><pre>{escape(report)}</pre>")
         if cell["error"]:
             parts.append(f"<p>The test cell stopped with <code>{escape(cell['error'])}</code>.</p>")

@@ -15,7 +15,17 @@ import numpy as np
 from dlcore import perceptron as reference
 from dlcore.datasets import make_and, make_xor
 
-from .core import CheckResult, StudentError, call, compare, exercise
+from .checking import (
+    Candidates,
+    Diagnose,
+    call_watching,
+    diagnose,
+    diagnoser,
+    matches,
+    record_unchanged,
+    unpack,
+)
+from .core import CheckResult, call, exercise
 
 __all__ = [
     "CHECKS",
@@ -24,78 +34,31 @@ __all__ = [
     "check_predict",
     "check_step",
     "check_train_perceptron",
-    "matches",
-    "scale_diagnosis",
-    "scale_slips",
-    "unique_match",
 ]
 
 
-# ------------------------------------------------------------ shared helpers
-def matches(candidate: Any, got: Any) -> bool:
-    """Whether ``got`` equals ``candidate`` (shape and values, as the checks compare)."""
-    return compare(candidate, got)[0]
+def _naming(expected: Any, got: Any, candidates: Candidates, batch_size: int | None = None):
+    """:func:`diagnose` naming a mistake only when no other slip gives the same result here.
 
-
-def scale_slips(expected: Any, batch_size: int | None = None) -> list[tuple[Any, str]]:
-    """The classic slips as (wrong result, diagnosis): a sign, a factor N, a transpose."""
-    want = np.asarray(expected, dtype=float)
-    if not np.any(want):
-        return []
-    slips = [(-want, "sign error: the result is minus the expected one")]
-    if batch_size and batch_size > 1:
-        text = "missing or extra 1/N (N = the number of examples)"
-        slips += [(want * batch_size, text), (want / batch_size, text)]
-    if want.ndim == 2 and want.shape[0] != want.shape[1]:
-        slips.append((want.T, "transposed"))
-    return slips
-
-
-def scale_diagnosis(expected: Any, got: Any, batch_size: int | None = None) -> str | None:
-    """Name the classic slips: minus the answer, a factor N too many or too few, a transpose."""
-    return unique_match(got, scale_slips(expected, batch_size))
-
-
-def unique_match(got: Any, slips: list[tuple[Any, str]]) -> str | None:
-    """The diagnosis of the slip that ``got`` equals, when the case tells one slip from the others.
-
-    When several slips give the same wrong result here, none is named: a wrong
-    diagnosis is worse than none (another case will tell them apart).
+    The perceptron's small cases often make two slips coincide (with a target of 0,
+    "w never changes" and "t instead of t - y" both return w): then nothing is named.
     """
-    named = {text for candidate, text in slips if matches(candidate, got)}
-    return named.pop() if len(named) == 1 else None
-
-
-def _unpack(output: Any, count: int, what: str) -> tuple[Any, ...]:
-    """The student's tuple, or a one-line error when it is not ``count`` values."""
-    if not isinstance(output, (tuple, list)) or len(output) != count:
-        raise StudentError(f"expected {what} ({count} values); got {type(output).__name__}")
-    return tuple(output)
-
-
-def _call_keeping_inputs(function: Callable[..., Any], *args: Any) -> tuple[Any, tuple]:
-    """Call the student's function; also return the arguments as it left them."""
-
-    def probe(*copies: Any) -> tuple[Any, tuple]:
-        return function(*copies), copies
-
-    return call(probe, *args)
+    return diagnose(expected, got, candidates=candidates, batch_size=batch_size, unique=True)
 
 
 # ---------------------------------------------------------------------- step
 _STEP_SLIPS = (
-    (lambda z: z >= 0, "step(0) must be 0: the unit fires only when z > 0 (use >, not >=)"),
-    (np.sign, "this step outputs 0 or 1, not the sign -1/+1"),
-    (lambda z: z > 0.5, "the threshold is 0 (the bias b moves it), not 0.5"),
-    (lambda z: z <= 0, "0 and 1 are swapped: step(z) is 1 for z > 0"),
-    (lambda z: z < 0, "0 and 1 are swapped: step(z) is 1 for z > 0"),
+    ("step(0) must be 0: the unit fires only when z > 0 (use >, not >=)", lambda z: z >= 0),
+    ("this step outputs 0 or 1, not the sign -1/+1", np.sign),
+    ("the threshold is 0 (the bias b moves it), not 0.5", lambda z: z > 0.5),
+    ("0 and 1 are swapped: step(z) is 1 for z > 0", lambda z: z <= 0),
+    ("0 and 1 are swapped: step(z) is 1 for z > 0", lambda z: z < 0),
 )
 
 
-def _diagnose_step(z: np.ndarray) -> Callable[[Any, Any], str | None]:
-    return lambda expected, got: unique_match(
-        got, [(np.asarray(f(z), dtype=float), text) for f, text in _STEP_SLIPS]
-    )
+def _diagnose_step(z: np.ndarray) -> Diagnose:
+    slips = [(text, np.asarray(f(z), dtype=float)) for text, f in _STEP_SLIPS]
+    return lambda expected, got: _naming(expected, got, slips)
 
 
 @exercise("step", points=1)
@@ -121,24 +84,22 @@ def check_step(result: CheckResult, step: Callable, *, hidden: bool, rng: np.ran
 
 
 # ------------------------------------------------------------------- predict
-def _diagnose_predict(X, w, b) -> Callable[[Any, Any], str | None]:
+def _diagnose_predict(X, w, b) -> Diagnose:
     z = X @ w + b
+    slips = [
+        ("the bias b is left out: z = X @ w + b", reference.step(X @ w)),
+        ("the bias is subtracted: z = X @ w + b", reference.step(X @ w - b)),
+        ("returns the scores z; predict returns step(z), 0 or 1", z),
+        ("points on the line (z = 0) must be predicted 0", (z >= 0).astype(float)),
+        ("0 and 1 are swapped: predict 1 where z > 0", 1.0 - reference.step(z)),
+    ]
 
-    def diagnose(expected: Any, got: Any) -> str | None:
+    def diagnose_predict(expected: Any, got: Any) -> str | None:
         if np.shape(got) == (X.shape[0], 1):
             return "return shape (N,), not (N, 1)"
-        return unique_match(
-            got,
-            [
-                (reference.step(X @ w), "the bias b is left out: z = X @ w + b"),
-                (reference.step(X @ w - b), "the bias is subtracted: z = X @ w + b"),
-                (z, "returns the scores z; predict returns step(z), 0 or 1"),
-                ((z >= 0).astype(float), "points on the line (z = 0) must be predicted 0"),
-                (1.0 - reference.step(z), "0 and 1 are swapped: predict 1 where z > 0"),
-            ],
-        )
+        return _naming(expected, got, slips)
 
-    return diagnose
+    return diagnose_predict
 
 
 @exercise("predict", points=1)
@@ -173,48 +134,44 @@ def check_predict(
 
 
 # -------------------------------------------------------------------- update
-def _diagnose_update(w, b, x, t, eta) -> Callable[[Any, Any], str | None]:
+def _diagnose_update(w, b, x, t, eta) -> Diagnose:
     w_new, _ = reference.perceptron_update(w, b, x, t, eta)
     change = w_new - w
+    slips = [
+        ("w never changes: return w + eta (t - y) x", w),
+        ("sign error: the rule adds eta (t - y) x, not eta (y - t) x", w - change),
+        ("the learning rate eta is missing", w + change / eta),
+        ("update only on mistakes: use (t - y), not t", w + eta * t * x),
+    ]
 
-    def diagnose(expected: Any, got: Any) -> str | None:
+    def diagnose_update(expected: Any, got: Any) -> str | None:
         if not np.any(change):
             if not matches(w, got):
                 return "changes w although the prediction is right: then t - y = 0"
             return None
         if matches(w, got) and float(x @ w + b) == 0.0:
             return "at z = 0 the prediction is step(0) = 0, so a target 1 is a mistake"
-        return unique_match(
-            got,
-            [
-                (w, "w never changes: return w + eta (t - y) x"),
-                (w - change, "sign error: the rule adds eta (t - y) x, not eta (y - t) x"),
-                (w + change / eta, "the learning rate eta is missing"),
-                (w + eta * t * x, "update only on mistakes: use (t - y), not t"),
-            ],
-        )
+        return _naming(expected, got, slips)
 
-    return diagnose
+    return diagnose_update
 
 
-def _diagnose_update_bias(w, b, x, t, eta) -> Callable[[Any, Any], str | None]:
+def _diagnose_update_bias(w, b, x, t, eta) -> Diagnose:
     _, b_new = reference.perceptron_update(w, b, x, t, eta)
     change = b_new - b
+    slips = [
+        ("the bias is not updated: b <- b + eta (t - y)", b),
+        ("sign error in the bias update: b <- b + eta (t - y)", b - change),
+        ("the learning rate eta is missing", b + change / eta),
+        ("update only on mistakes: use (t - y), not t", b + eta * t),
+    ]
 
-    def diagnose(expected: Any, got: Any) -> str | None:
+    def diagnose_bias(expected: Any, got: Any) -> str | None:
         if change == 0 or (float(x @ w + b) == 0.0 and matches(b, got)):
             return None  # at z = 0 an unchanged b is the step's slip: the w sub-check says so
-        return unique_match(
-            got,
-            [
-                (b, "the bias is not updated: b <- b + eta (t - y)"),
-                (b - change, "sign error in the bias update: b <- b + eta (t - y)"),
-                (b + change / eta, "the learning rate eta is missing"),
-                (b + eta * t, "update only on mistakes: use (t - y), not t"),
-            ],
-        )
+        return _naming(expected, got, slips)
 
-    return diagnose
+    return diagnose_bias
 
 
 def _update_cases(hidden: bool, rng: np.random.Generator) -> list[tuple]:
@@ -247,8 +204,8 @@ def check_perceptron_update(
     changed_in_place = False
     for name, w, b, x, t, eta in _update_cases(hidden, rng):
         want_w, want_b = reference.perceptron_update(w, b, x, t, eta)
-        output, (w_after, *_) = _call_keeping_inputs(perceptron_update, w, b, x, t, eta)
-        got_w, got_b = _unpack(output, 2, "a tuple (w_new, b_new)")
+        output, changed = call_watching(perceptron_update, w, b, x, t, eta)
+        got_w, got_b = unpack(output, 2, "perceptron_update must return a tuple (w_new, b_new)")
         result.add(
             f"{name}: w", expected=want_w, got=got_w, diagnose=_diagnose_update(w, b, x, t, eta)
         )
@@ -258,10 +215,9 @@ def check_perceptron_update(
             got=got_b,
             diagnose=_diagnose_update_bias(w, b, x, t, eta),
         )
-        changed_in_place |= not np.array_equal(w_after, w)
-    result.add("leaves its input w unchanged (returns a new array)", not changed_in_place)
-    if changed_in_place:
-        result.diagnose("changes w in place (w += ...): return a new array, w + ...")
+        changed_in_place |= changed
+    record_unchanged(result, changed_in_place, "perceptron_update", weight=1,
+                     hint="w += ... changes the caller's w; return a new array, w + ...")
 
 
 # ------------------------------------------------------------------ training
@@ -274,42 +230,27 @@ def _epoch_end_errors(X, t, w, b, eta, epochs) -> list[int]:
     return counts
 
 
-def _diagnose_mistakes(X, t, w, b, eta, epochs) -> Callable[[Any, Any], str | None]:
-    def diagnose(expected: Any, got: Any) -> str | None:
+def _diagnose_mistakes(X, t, w, b, eta, epochs) -> Diagnose:
+    def diagnose_mistakes(expected: Any, got: Any) -> str | None:
         length = np.size(got)
         if np.ndim(got) == 1 and abs(length - epochs) == 1:
             return "one epoch too many or too few (off by one?): run exactly `epochs` epochs"
-        return unique_match(
-            got,
-            [
-                (np.cumsum(expected), "the count accumulates: reset it to 0 every epoch"),
-                (_epoch_end_errors(X, t, w, b, eta, epochs),
-                 "count the mistakes during the epoch, before each update"),
-                (len(t) - np.asarray(expected), "counts right predictions instead of mistakes"),
-                ([int((reference.predict(X, w, b) != t).sum())] * epochs,
-                 "the count never changes: keep each update's result, w, b = ..."),
-            ],
-        )  # fmt: skip
+        return _naming(expected, got, [
+            ("the count accumulates: reset it to 0 every epoch", np.cumsum(expected)),
+            ("count the mistakes during the epoch, before each update",
+             _epoch_end_errors(X, t, w, b, eta, epochs)),
+            ("counts right predictions instead of mistakes", len(t) - np.asarray(expected)),
+            ("the count never changes: keep each update's result, w, b = ...",
+             [int((reference.predict(X, w, b) != t).sum())] * epochs),
+        ])  # fmt: skip
 
-    return diagnose
+    return diagnose_mistakes
 
 
-def _diagnose_final_w(w0) -> Callable[[Any, Any], str | None]:
-    def diagnose(expected: Any, got: Any) -> str | None:
-        if matches(w0, got):
-            return "the final w equals the initial w: keep each update, w, b = ..."
-        return None
-
-    return diagnose
-
-
-def _diagnose_final_b(b0) -> Callable[[Any, Any], str | None]:
-    def diagnose(expected: Any, got: Any) -> str | None:
-        if matches(b0, got):
-            return "the final b equals the initial b: keep each update, w, b = ..."
-        return None
-
-    return diagnose
+def _diagnose_final(name: str, start: Any) -> Diagnose:
+    """The final ``name`` (w or b) equal to where training started: the updates were lost."""
+    phrase = f"the final {name} equals the initial {name}: keep each update, w, b = ..."
+    return diagnoser([(phrase, start)], unique=True)
 
 
 def _training_cases(hidden: bool, rng: np.random.Generator) -> list[tuple]:
@@ -341,55 +282,54 @@ def check_train_perceptron(
 ):
     for name, X, t, w0, b0, eta, epochs in _training_cases(hidden, rng):
         want_w, want_b, want_mistakes = reference.train_perceptron(X, t, w0, b0, eta, epochs)
-        output, (_, _, w0_after, *_) = _call_keeping_inputs(
-            train_perceptron, X, t, w0, b0, eta, epochs
+        output, changed = call_watching(train_perceptron, X, t, w0, b0, eta, epochs)
+        got_w, got_b, got_mistakes = unpack(
+            output, 3, "train_perceptron must return a tuple (w, b, mistakes)"
         )
-        got_w, got_b, got_mistakes = _unpack(output, 3, "a tuple (w, b, mistakes)")
         result.add(
             f"{name}: mistakes per epoch", expected=want_mistakes, got=got_mistakes,
             diagnose=_diagnose_mistakes(X, t, w0, b0, eta, epochs),
         )  # fmt: skip
-        result.add(f"{name}: final w", expected=want_w, got=got_w, diagnose=_diagnose_final_w(w0))
-        result.add(f"{name}: final b", expected=want_b, got=got_b, diagnose=_diagnose_final_b(b0))
-        if not np.array_equal(w0_after, w0):
-            result.add(f"{name}: leaves the initial w unchanged", False)
-            result.diagnose("changes the initial w in place: start from a copy, w = w.copy()")
+        result.add(f"{name}: final w", expected=want_w, got=got_w,
+                   diagnose=_diagnose_final("w", w0))  # fmt: skip
+        result.add(f"{name}: final b", expected=want_b, got=got_b,
+                   diagnose=_diagnose_final("b", b0))  # fmt: skip
+        if changed:  # a penalty only: keeping the inputs intact earns no points of its own
+            record_unchanged(result, True, "train_perceptron", label=f"{name}: ", weight=1,
+                             hint="start from a copy of the initial w, w = w.copy()")
 
 
 # ---------------------------------------------------------------------- loss
 _MARGIN = "the margin 1 belongs to the SVM hinge loss; the perceptron loss is max(0, -t z)"
 
 
-def _loss_slips(X, s, w, b) -> dict[str, list[tuple[Any, str]]]:
-    """Wrong loss, dw and db that students write, with the diagnosis of each."""
+def _loss_slips(X, s, w, b) -> dict[str, list[tuple[str, Any]]]:
+    """Wrong loss, dw and db that students write, each with its diagnosis."""
     n, z = X.shape[0], X @ w + b
     every = -s / n  # the gradient as if every point were wrong
     return {
         "loss": [
-            (np.maximum(0, 1 - s * z).mean(), _MARGIN),
-            (np.maximum(0, s * z).mean(),
-             "sign: the loss is max(0, -t z), so points on the right side cost 0"),
-            ((-s * z).mean(), "the max(0, .) is missing: right points cost 0, not less"),
+            (_MARGIN, np.maximum(0, 1 - s * z).mean()),
+            ("sign: the loss is max(0, -t z), so points on the right side cost 0",
+             np.maximum(0, s * z).mean()),
+            ("the max(0, .) is missing: right points cost 0, not less", (-s * z).mean()),
         ],
         "dw": [
-            (X.T @ every, "the gradient must only include the misclassified points"),
-            (X.T @ (-s * (1 - s * z > 0)) / n, _MARGIN),
-            (X * (-s * (s * z <= 0))[:, None] / n, "sum the examples' gradients over axis 0"),
+            ("the gradient must only include the misclassified points", X.T @ every),
+            (_MARGIN, X.T @ (-s * (1 - s * z > 0)) / n),
+            ("sum the examples' gradients over axis 0", X * (-s * (s * z <= 0))[:, None] / n),
         ],
         "db": [
-            (0.0, "the bias gradient is missing: db = -(1/N) sum of t over the wrong points"),
-            (every.sum(), "the gradient must only include the misclassified points"),
-            ((-s * (1 - s * z > 0)).sum() / n, _MARGIN),
+            ("the bias gradient is missing: db = -(1/N) sum of t over the wrong points", 0.0),
+            ("the gradient must only include the misclassified points", every.sum()),
+            (_MARGIN, (-s * (1 - s * z > 0)).sum() / n),
         ],
     }  # fmt: skip
 
 
-def _diagnose_loss(X, s, w, b, part: str) -> Callable[[Any, Any], str | None]:
-    def diagnose(expected: Any, got: Any) -> str | None:
-        slips = scale_slips(expected, X.shape[0]) + _loss_slips(X, s, w, b)[part]
-        return unique_match(got, slips)
-
-    return diagnose
+def _diagnose_loss(X, s, w, b, part: str) -> Diagnose:
+    slips = _loss_slips(X, s, w, b)[part]
+    return lambda expected, got: _naming(expected, got, slips, batch_size=X.shape[0])
 
 
 def _loss_cases(hidden: bool, rng: np.random.Generator) -> list[tuple]:
@@ -421,7 +361,8 @@ def check_perceptron_loss(
 ):
     for name, X, s, w, b in _loss_cases(hidden, rng):
         want = reference.perceptron_loss(X, s, w, b)
-        got = _unpack(call(perceptron_loss, X, s, w, b), 3, "a tuple (loss, dw, db)")
+        got = unpack(call(perceptron_loss, X, s, w, b), 3,
+                     "perceptron_loss must return a tuple (loss, dw, db)")
         for part, want_part, got_part in zip(("loss", "dw", "db"), want, got):
             result.add(
                 f"{name}: {part}", expected=want_part, got=got_part,
