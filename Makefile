@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-engine lint bench release selftest grade clean
+.PHONY: lab test test-engine lint bench release selftest grade screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ grade: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade autograde --jobs $(JOBS)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade feedback
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlgrade export grades.csv
+
+# Pictures of every explorer in JupyterLab after its controls changed (for the README).
+screenshots: $(STAMP)
+	DLCORE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/browser -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -5,6 +5,6 @@ test can read after setting a control, a text readout and a PNG figure that also
 serves as the static fallback.
 """
 
-from .base import Explorer
+from .base import Explorer, rebuild, rebuildable
 
-__all__ = ["Explorer"]
+__all__ = ["Explorer", "rebuild", "rebuildable"]

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import functional as F
-from .base import Explorer
+from .base import Explorer, rebuildable
 
 #: name -> (forward, backward, parameter name or None, the parameter's default)
 ACTIVATIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any], str | None, float]] = {
@@ -90,6 +90,7 @@ def draw_activation(ax_f: Any, ax_df: Any, name: str, parameter: float | None = 
     ax_df.set_title(f"its derivative{shown}")
 
 
+@rebuildable
 def activation_explorer(activation: str = "leaky_relu", parameter: float = 0.1) -> Explorer:
     """An explorer: a dropdown of activations and a slider for alpha or beta.
 

@@ -23,7 +23,7 @@ from ..metrics import accuracy
 from ..models import Sequential
 from ..optimizers import SGD
 from ..plotting.core import decision_grid, new_axes
-from .base import Explorer
+from .base import Explorer, rebuildable
 
 __all__ = [
     "DATASETS", "EPOCHS", "decision_boundary_explorer", "load_dataset", "plot_two_layer_graph",
@@ -154,6 +154,7 @@ def train_sigmoid_network(
 
 
 # ------------------------------------------------------------------- explorer
+@rebuildable
 def decision_boundary_explorer(*, epochs: int = EPOCHS, seed: int = 0) -> Explorer:
     """Hidden units and learning rate against the decision boundary, on XOR or moons.
 

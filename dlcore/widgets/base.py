@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import html
+import importlib
+import inspect
 import io
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -66,9 +70,10 @@ class Explorer:
             if hasattr(control, "continuous_update"):
                 control.continuous_update = False  # update on release, not on every pixel
             control.observe(self._on_change, names="value")
-        header = widgets.HTML(f"<b>{html.escape(title)}</b>")
+        self.recipe: dict[str, Any] | None = None  # set by @rebuildable
+        self.header = widgets.HTML(f"<b>{html.escape(title)}</b>")
         self.widget = widgets.VBox(
-            [header, widgets.HBox(list(self.controls.values())), self.readout, self.image]
+            [self.header, widgets.HBox(list(self.controls.values())), self.readout, self.image]
         )
         self.widget.add_class("dlcore-explorer")
         self.update()
@@ -148,3 +153,38 @@ class Explorer:
 
     def __repr__(self) -> str:
         return f"Explorer({self.title!r}, controls={sorted(self.controls)})"
+
+
+def rebuildable(factory: Callable[..., Explorer]) -> Callable[..., Explorer]:
+    """Mark a function that builds an Explorer, so that a test can build it again elsewhere.
+
+    The explorer keeps ``recipe``: the factory's import path, all its arguments by
+    name, and the names of its controls in display order. The header carries it as
+    a hidden JSON attribute, which is how the browser tests, seeing an explorer in
+    JupyterLab, rebuild the same one in the test process and compute what the page
+    must show. A factory's arguments are plain values (numbers, strings).
+    """
+    signature = inspect.signature(factory)
+
+    @functools.wraps(factory)
+    def build(*args: Any, **kwargs: Any) -> Explorer:
+        arguments = signature.bind(*args, **kwargs)
+        arguments.apply_defaults()
+        made = factory(*args, **kwargs)
+        made.recipe = {
+            "factory": f"{factory.__module__}:{factory.__qualname__}",
+            "kwargs": dict(arguments.arguments),
+            "controls": list(made.controls),
+        }
+        data = html.escape(json.dumps(made.recipe), quote=True)
+        made.header.value += f'<span class="dlcore-recipe" hidden data-recipe="{data}"></span>'
+        return made
+
+    return build
+
+
+def rebuild(recipe: dict[str, Any]) -> Explorer:
+    """The explorer a recipe (see :func:`rebuildable`) describes, built anew."""
+    module, name = recipe["factory"].split(":")
+    factory = getattr(importlib.import_module(module), name)
+    return factory(**recipe["kwargs"])

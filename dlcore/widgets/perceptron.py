@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import perceptron
 from ..datasets import make_and, make_or, make_xor
-from .base import Explorer
+from .base import Explorer, rebuildable
 
 #: The data sets of the dropdowns: name -> (X (4, 2), y (4,)) of the truth table.
 GATES: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
@@ -138,6 +138,7 @@ def _slider(value: float, description: str, low: float = -3.0, high: float = 3.0
     return widgets.FloatSlider(value=value, min=low, max=high, step=0.1, description=description)
 
 
+@rebuildable
 def line_explorer(
     w1: float = 1.0, w2: float = 1.0, b: float = -1.5, dataset: str = "AND"
 ) -> Explorer:
@@ -201,6 +202,7 @@ def _draw_training(fig: Any, result: dict, *, dataset: str, eta: float, epoch: i
     right.set_title("mistakes per epoch")
 
 
+@rebuildable
 def training_explorer(dataset: str = "AND", eta: float = 0.25, epoch: int = 0) -> Explorer:
     """The learning rule epoch by epoch, from the line ``0.5 x1 - 0.5 x2 + 0.25 = 0``.
 
