@@ -77,7 +77,8 @@ def expected_readout(explorer) -> dict[str, str]:
 
 def open_and_run(page, lab, name: str) -> None:
     base, token, _ = lab
-    page.goto(f"{base}/lab/tree/{name}/{name}.ipynb?token={token}")
+    # A workspace of its own: JupyterLab would otherwise reopen the notebooks of earlier tests.
+    page.goto(f"{base}/lab/workspaces/{name}/tree/{name}/{name}.ipynb?reset&token={token}")
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_timeout(500)
@@ -136,7 +137,18 @@ def assert_figure_drawn(box, what: str) -> None:
 @pytest.mark.parametrize("name", assignments(ROOT))
 def test_every_explorer_answers_its_controls_in_jupyterlab(page, lab, name):
     open_and_run(page, lab, name)
-    boxes = page.locator(".dlcore-explorer")
+    try:
+        check_explorers(page, name)
+    finally:  # the kernel is not needed by the next notebook's test
+        page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+
+
+def check_explorers(page, name: str) -> None:
+    panel = page.evaluate("window.jupyterapp.shell.currentWidget.id")
+    assert page.evaluate("window.jupyterapp.shell.currentWidget.context.path") == (
+        f"{name}/{name}.ipynb"
+    )
+    boxes = page.locator(f"[id='{panel}'] .dlcore-explorer")
     assert boxes.count() >= 1, f"{name} shows no explorer"
     for index in range(boxes.count()):
         box = boxes.nth(index)
