@@ -18,7 +18,6 @@ shapes (batch size 1, 1-D and 3-D arrays) and other parameter values.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,6 +36,7 @@ from .checking import (
     has_nonfinite,
     matches,
     record_unchanged,
+    recording_warnings,
     unpack,
 )
 from .core import CheckResult, StudentError, exercise
@@ -55,14 +55,6 @@ def _forward(forward: Callable[..., Any], z: np.ndarray, params: Mapping[str, fl
 
 def _output(forward: Callable[..., Any], z: np.ndarray, params: Mapping[str, float]):
     return np.asarray(_forward(forward, z, params)[0], dtype=float)
-
-
-def _recording(thunk: Callable[[], Any]) -> tuple[Any, list[str]]:
-    """Run ``thunk`` and return its value and the RuntimeWarnings NumPy raised."""
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
-        warnings.simplefilter("always")
-        value = thunk()
-    return value, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
 def _guarded(result: CheckResult, label: str, weight: float, body: Callable[[], None]) -> None:
@@ -127,10 +119,10 @@ def _large_z(result, forward, backward, spec: ActivationSpec, params, rng, hidde
         return spec.overflow_hint if has_nonfinite(got) else None
 
     def body() -> None:
-        (out, cache, _), caught = _recording(lambda: _forward(forward, z, params))
+        (out, cache, _), caught = recording_warnings(lambda: _forward(forward, z, params))
         result.add(f"{label}large |z|: forward finite and correct", expected=ref_out,
                    got=out, weight=1, diagnose=overflow)
-        second, caught_back = _recording(lambda: call_second(
+        second, caught_back = recording_warnings(lambda: call_second(
             result, f"{label}large |z|: backward", 1, backward, dout, cache))
         caught += caught_back
         if second is not None:

@@ -23,6 +23,7 @@ Argument order everywhere: ``expected`` (or a known wrong answer) before ``got``
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -240,3 +241,15 @@ def record_unchanged(
     result.add(f"{label}{function} leaves its inputs unchanged", passed=not changed, weight=weight)
     if changed:
         result.diagnose(f"{function} {MUTATES}" + (f": {hint}" if hint else ""))
+
+
+def recording_warnings(thunk: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """Run ``thunk``; return its value and the RuntimeWarnings NumPy raised (overflow...).
+
+    The warnings are caught, not shown: a check reports them as a sub-check, and
+    nothing reaches stderr.
+    """
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
+        warnings.simplefilter("always")
+        value = thunk()
+    return value, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
