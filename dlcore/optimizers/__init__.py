@@ -6,6 +6,11 @@ per-parameter ``state``, ``step()``, ``zero_grad()``, ``state_dict()`` and
 ``clip_value`` / ``clip_norm`` (gradient clipping). Each class's docstring
 states its exact update formula and where it comes from; docs/design.md
 lists them side by side.
+
+Beside the classes: :mod:`.functional` (each rule as a pure function
+``(w, g, state, **hyperparameters) -> (new w, new state)``), :mod:`.averages`
+(exponentially weighted averages with and without bias correction) and
+:mod:`.landscapes` (2-D loss surfaces and the paths optimizers take on them).
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from .._checks import lookup
+from . import functional, landscapes
 from .adam import Adam, Adamax, Nadam
 from .adaptive import Adadelta, Adagrad, RMSprop
+from .averages import exponentially_weighted_average
 from .base import Optimizer, clip_grad_norm, clip_grad_value, global_grad_norm
 from .sgd import SGD, Momentum, Nesterov
 
@@ -56,6 +63,9 @@ __all__ = [
     "RMSprop",
     "clip_grad_norm",
     "clip_grad_value",
+    "exponentially_weighted_average",
+    "functional",
     "get",
     "global_grad_norm",
+    "landscapes",
 ]
