@@ -143,6 +143,42 @@ class EarlyStopping(Callback):
             self.model.load_state_dict(self.best_state)
 
 
+class _Replay:
+    """Stands in for the model when :func:`replay_early_stopping` replays a finished run."""
+
+    stop_training = False
+
+
+def replay_early_stopping(
+    values: Any, *, patience: int = 0, min_delta: float = 0.0, mode: str = "min"
+) -> tuple[int | None, int | None]:
+    """Where :class:`EarlyStopping` would have stopped a run whose monitored values are known.
+
+    The values (one per epoch, e.g. ``history.history["val_loss"]``) are fed to an
+    ``EarlyStopping(patience=..., min_delta=..., mode=...)`` one epoch at a time,
+    exactly as ``fit`` would feed them. A value improves when it is below
+    ``best - min_delta`` (above ``best + min_delta`` with ``mode="max"``); after
+    ``patience`` epochs in a row without improvement, training stops.
+
+    Returns
+    -------
+    stopped_epoch : int or None
+        The 0-based epoch at whose end training stops; None when it never stops.
+    best_epoch : int or None
+        The epoch of the best value seen up to then (None only for no values).
+    """
+    if mode not in ("min", "max"):
+        raise ValueError(f"replay_early_stopping: mode must be 'min' or 'max'; received {mode!r}")
+    stopper = EarlyStopping("value", patience=patience, min_delta=min_delta, mode=mode)
+    stopper.set_model(_Replay())
+    stopper.on_train_begin()
+    for epoch, value in enumerate(values):
+        stopper.on_epoch_end(epoch, {"value": float(value)})
+        if stopper.stopped_epoch is not None:
+            break
+    return stopper.stopped_epoch, stopper.best_epoch
+
+
 class LearningRateScheduler(Callback):
     """Set the optimizer's learning rate from a schedule during ``fit``.
 

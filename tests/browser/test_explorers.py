@@ -94,6 +94,14 @@ def change(element, control) -> object:
         index = (values.index(control.value) + 1) % len(values)
         element.locator("select").select_option(label=labels[index])
         return values[index]
+    if kind == "SelectionSlider":  # each key press moves to the next option
+        values, index = control._options_values, control.index
+        step = 1 if index + 2 < len(values) else -1
+        handle = element.locator(".noUi-handle")
+        handle.focus()
+        for _ in range(2):
+            handle.press("ArrowRight" if step > 0 else "ArrowLeft")
+        return values[index + 2 * step]
     if kind == "FloatLogSlider":  # keys move on a grid of exponents: type a value instead
         exponent = math.log(control.value, control.base) + 2 * control.step
         if exponent > control.max:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlcore.callbacks import EarlyStopping, History, progress_enabled
+from dlcore.callbacks import EarlyStopping, History, progress_enabled, replay_early_stopping
 from dlcore.layers import Dense
 from dlcore.models import Sequential
 
@@ -102,3 +102,34 @@ def test_progress_setting(monkeypatch):
     assert not progress_enabled(1)
     monkeypatch.setenv("DLCORE_PROGRESS", "1")
     assert progress_enabled(1) and not progress_enabled(0) and not progress_enabled(2)
+
+
+def test_replay_early_stopping_agrees_with_the_callback_run_epoch_by_epoch():
+    values = [1.0, 0.8, 0.9, 0.85, 0.95, 0.1]
+    stopper = EarlyStopping(patience=2)
+    run_epochs(stopper, values)
+    assert replay_early_stopping(values, patience=2) == (stopper.stopped_epoch, 1) == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("values", "options", "expected"),
+    [
+        ([0.9, 0.7, 0.6, 0.62, 0.61, 0.65], {"patience": 2}, (4, 2)),
+        ([1.0, 0.8, 0.8, 0.8, 0.7], {"patience": 2}, (3, 1)),  # a tie is no improvement
+        ([1.0, 0.95, 0.6], {"patience": 1, "min_delta": 0.1}, (1, 0)),
+        ([0.5, 0.6, 0.4], {"patience": 0}, (1, 0)),
+        ([3.0, 2.0, 1.0], {"patience": 1}, (None, 2)),  # never stops
+        ([0.7], {"patience": 0}, (None, 0)),
+        ([0.2, 0.5, 0.4], {"patience": 1, "mode": "max"}, (2, 1)),
+    ],
+)
+def test_replay_early_stopping_returns_the_stop_and_the_best_epoch(values, options, expected):
+    assert replay_early_stopping(values, **options) == expected
+
+
+def test_replay_early_stopping_rejects_bad_arguments():
+    assert replay_early_stopping([]) == (None, None)
+    with pytest.raises(ValueError, match="mode must be 'min' or 'max'; received 'auto'"):
+        replay_early_stopping([1.0], mode="auto")
+    with pytest.raises(ValueError, match="patience must be an integer >= 0"):
+        replay_early_stopping([1.0], patience=1.5)
