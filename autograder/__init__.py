@@ -14,4 +14,7 @@ NOTEBOOKS: dict[str, str] = {
     "04_losses": "losses",
     "05_optimizers": "optimizers",
     "06_regularization": "regularization",
+    "07_batchnorm": "batchnorm",
+    "08_softmax": "softmax",
+    "09_tuning": "tuning",
 }
