@@ -24,14 +24,14 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from . import course, gradebook
 from .core import SEED_VARIABLE
-from .notebooks import CELL_TIMEOUT, graded_cells, run_in, score_executed
+from .notebooks import CELL_TIMEOUT, GradedCell, graded_cells, run_in, score_executed
 from .release import grading_notebook, hide_tests
 from .submissions import Submission, find_submissions, load, repair, unknown_folders
 
@@ -54,10 +54,9 @@ def notebook_digest(nb: nbformat.NotebookNode) -> str:
 def blank_result(job: dict, grading: nbformat.NotebookNode) -> dict:
     """A result with every graded cell at 0: what a submission scores until it is graded."""
     cells = [
-        {"grade_id": meta["grade_id"], "max_points": float(meta.get("points", 0)), "score": 0.0,
-         "report": "", "error": ""}
+        asdict(GradedCell(meta["grade_id"], float(meta.get("points", 0)), 0.0))
         for _, meta in graded_cells(grading)
-    ]  # fmt: skip
+    ]
     keys = ("student", "assignment", "timestamp", "source_sha", "grading_sha", "seed")
     return {**{k: job.get(k) for k in keys}, "status": "failed", "events": list(job["events"]),
             "cells": cells, "errors": [], "seconds": 0.0}  # fmt: skip
@@ -87,11 +86,7 @@ def grade(job: dict) -> dict:
         result["events"].append(problem)
     run = score_executed(repaired, Path(job["notebook"]), seconds)
     result.update(status="graded", seconds=round(seconds, 2), errors=run.errors)
-    result["cells"] = [
-        {"grade_id": c.grade_id, "max_points": c.max_points, "score": c.score,
-         "report": c.report, "error": c.error}
-        for c in run.cells
-    ]  # fmt: skip
+    result["cells"] = [asdict(cell) for cell in run.cells]
     target = Path(job["autograded"]) / f"{assignment}.ipynb"
     nbformat.write(_for_feedback(repaired), str(target))
     return result

@@ -20,7 +20,6 @@ import nbformat
 
 from . import NOTEBOOKS, course
 from .bugzoo import Bug, bugs_for
-from .notebooks import graded_cells
 
 
 @dataclass(frozen=True)
@@ -132,9 +131,3 @@ def hand_in(root: Path, names: list[str], mutants: int = 2) -> list[Student]:
             nbformat.write(nb, str(folder / f"{name}.ipynb"))
             students.append(student)
     return students
-
-
-def max_points(root: Path, name: str) -> dict[str, float]:
-    """{test cell grade_id: points} of an assignment."""
-    nb = nbformat.read(str(course.solution_path(root, name)), as_version=4)
-    return {m["grade_id"]: float(m.get("points", 0)) for _, m in graded_cells(nb)}
