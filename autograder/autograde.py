@@ -33,7 +33,9 @@ from . import course, gradebook
 from .core import SEED_VARIABLE
 from .notebooks import CELL_TIMEOUT, GradedCell, graded_cells, run_in, score_executed
 from .release import grading_notebook, hide_tests
+from .sandbox import Limits
 from .submissions import Submission, find_submissions, load, repair, unknown_folders
+from .trusted import Grader
 
 #: The file, beside each autograded notebook, that holds the submission's result.
 RESULT = "dlgrade.json"
@@ -57,7 +59,7 @@ def blank_result(job: dict, grading: nbformat.NotebookNode) -> dict:
         asdict(GradedCell(meta["grade_id"], float(meta.get("points", 0)), 0.0))
         for _, meta in graded_cells(grading)
     ]
-    keys = ("student", "assignment", "timestamp", "source_sha", "grading_sha", "seed")
+    keys = ("student", "assignment", "timestamp", "source_sha", "grading_sha", "seed", "mode")
     return {**{k: job.get(k) for k in keys}, "status": "failed", "events": list(job["events"]),
             "cells": cells, "errors": [], "seconds": 0.0}  # fmt: skip
 
@@ -79,17 +81,51 @@ def grade(job: dict) -> dict:
     repaired, events = repair(submitted, grading, hide_tests(grading))
     result["events"] += events
     os.environ.update({SEED_VARIABLE: str(job["seed"]), "DLCORE_PROGRESS": "0"})
-    with tempfile.TemporaryDirectory(prefix="dlgrade-") as folder:
-        _ship_assignment_files(course.release_path(root, assignment).parent, Path(folder))
-        seconds, problem = run_in(repaired, Path(folder), timeout=job["cell_timeout"])
-    if problem:
-        result["events"].append(problem)
-    run = score_executed(repaired, Path(job["notebook"]), seconds)
-    result.update(status="graded", seconds=round(seconds, 2), errors=run.errors)
-    result["cells"] = [asdict(cell) for cell in run.cells]
+    shipped = course.release_path(root, assignment).parent
+    if job["mode"] == "plain":
+        cells, errors, seconds = _grade_plain(repaired, shipped, job, result["events"])
+    else:
+        cells, errors, seconds = _grade_trusted(repaired, grading, shipped, job, result["events"])
+    result.update(status="graded", seconds=round(seconds, 2), errors=errors)
+    result["cells"] = [asdict(cell) for cell in cells]
     target = Path(job["autograded"]) / f"{assignment}.ipynb"
     nbformat.write(_for_feedback(repaired), str(target))
     return result
+
+
+def _grade_trusted(nb, grading, shipped: Path, job: dict, events: list[str]):
+    """The student's cells in a sandboxed kernel; the tests (from ``grading``) here."""
+    tests = {meta["grade_id"]: grading.cells[index].source for index, meta in graded_cells(grading)}
+    limits = Limits(**job["limits"])
+    with tempfile.TemporaryDirectory(prefix="dlgrade-") as base:
+        grader = Grader(Path(base), shipped, limits=limits, cell_timeout=job["cell_timeout"])
+        run = grader.grade(nb, tests)
+    events += run.events
+    return run.cells, run.errors, run.seconds
+
+
+def _grade_plain(nb, shipped: Path, job: dict, events: list[str]):
+    """nbgrader's way, for comparison: the test cells run in the student's own kernel,
+    in the autograded folder, and the score is what the kernel displays
+    (``nbgrader.utils.determine_grade``)."""
+    from nbgrader.utils import determine_grade
+
+    folder = Path(job["autograded"])
+    _ship_assignment_files(shipped, folder)
+    seconds, problem = run_in(nb, folder, timeout=job["cell_timeout"])
+    if problem:
+        events.append(problem)
+    run = score_executed(nb, Path(job["notebook"]), seconds)
+    by_id = {meta["grade_id"]: nb.cells[index] for index, meta in graded_cells(nb)}
+    cells = []
+    for cell in run.cells:
+        try:
+            score, _ = determine_grade(by_id[cell.grade_id])
+        except (ValueError, KeyError) as error:
+            score, cell.error = 0.0, cell.error or f"nbgrader could not read the score: {error}"
+        cell.score = float(score or 0.0)
+        cells.append(cell)
+    return cells, run.errors, seconds
 
 
 def _ship_assignment_files(release_folder: Path, folder: Path) -> None:
@@ -155,9 +191,15 @@ def autograde(
     seed: int | None = None,
     timeout: float = SUBMISSION_TIMEOUT,
     cell_timeout: int = CELL_TIMEOUT,
+    plain: bool = False,
+    limits: Limits | None = None,
     progress: bool = True,
 ) -> Summary:
-    """Grade every submission under ``submitted`` (nbgrader's layout) and record the scores."""
+    """Grade every submission under ``submitted`` (nbgrader's layout) and record the scores.
+
+    Trusted mode (the default) runs each notebook sandboxed under ``limits`` and its
+    tests in the grader; ``plain=True`` grades as nbgrader does, for comparison.
+    """
     from tqdm.auto import tqdm
 
     where = course.layout(root)
@@ -171,9 +213,11 @@ def autograde(
     submissions = find_submissions(submitted, names)
     for folder in unknown_folders(submitted, names):
         summary.attention.append((folder, "not an assignment of this course: not graded"))
+    how = {"mode": "plain" if plain else "trusted", "cell_timeout": cell_timeout,
+           "limits": asdict(limits or Limits())}  # fmt: skip
     pending = []
     for sub in submissions:
-        job = _job(root, where, sub, gradings[sub.assignment], summary.seed, cell_timeout)
+        job = _job(root, where, sub, gradings[sub.assignment], summary.seed, how)
         previous = _previous(job)
         if previous and not force:
             gradebook.record(where.db_url, previous)  # a gradebook made anew gets it back
@@ -216,14 +260,14 @@ def _seed() -> int:
         raise course.CourseError(f"{SEED_VARIABLE} must be an integer, got {value!r}") from None
 
 
-def _job(root, where, sub: Submission, grading, seed: int, cell_timeout: int) -> dict:
+def _job(root, where, sub: Submission, grading, seed: int, how: dict) -> dict:
     target = where.autograded / sub.student / sub.assignment
     source = digest(sub.notebook.read_bytes()) if sub.notebook else None
     return {
         "root": str(root), "student": sub.student, "assignment": sub.assignment,
         "notebook": str(sub.notebook) if sub.notebook else None, "timestamp": sub.timestamp,
-        "events": sub.events, "autograded": str(target), "seed": seed,
-        "cell_timeout": cell_timeout, "source_sha": source, "grading_sha": notebook_digest(grading),
+        "events": sub.events, "autograded": str(target), "seed": seed, **how,
+        "source_sha": source, "grading_sha": notebook_digest(grading),
     }  # fmt: skip
 
 
@@ -234,7 +278,7 @@ def _previous(job: dict) -> dict | None:
         result = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    same = all(result.get(k) == job[k] for k in ("source_sha", "grading_sha"))
+    same = all(result.get(k) == job[k] for k in ("source_sha", "grading_sha", "mode"))
     return result if same and result.get("status") in FINAL else None
 
 

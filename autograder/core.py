@@ -210,6 +210,9 @@ def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _one_line(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
+    where = getattr(error, "where", None)  # a student's error rebuilt by the trusted grader
+    if where is not None:
+        return f"{type(error).__name__}: {error}{where}"
     where = ""
     if frames:
         last = frames[-1]

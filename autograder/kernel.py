@@ -1,0 +1,329 @@
+"""A student's kernel in a sandbox, driven by the trusted grader.
+
+:class:`SandboxedKernel` starts an IPython kernel through :mod:`autograder.sandbox`
+(its sockets are Unix sockets in a folder it shares with the grader, since it has
+no network), runs code in it with a time limit and an output limit, answers its
+callbacks, and kills it, with every process it started, when asked or when it
+misbehaves. Outputs come back as nbformat outputs, their text made safe to store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .sandbox import FIRST_UID, Limits, Spec, isolation_available, readonly_paths
+
+#: Bytes of output a cell may show; the rest is dropped, with a note.
+OUTPUT_LIMIT = 1_000_000
+#: Seconds a kernel may take to start, and an interrupted cell to stop.
+START_TIMEOUT = 60
+INTERRUPT_GRACE = 5
+#: How many sandboxes (and so sandbox uids) may run at the same time on one machine.
+SLOTS = 256
+
+
+class KernelDied(Exception):
+    """The kernel ended while running code (os._exit, a crash, a memory or CPU limit)."""
+
+
+class KernelTimeout(Exception):
+    """Code ran past its time limit; ``killed`` says whether the kernel had to be killed."""
+
+    def __init__(self, message: str, killed: bool):
+        super().__init__(message)
+        self.killed = killed
+
+
+@dataclass
+class Execution:
+    """What running one piece of code gave: its outputs and its error, if any."""
+
+    outputs: list = field(default_factory=list)
+    error: tuple[str, str] | None = None  # (ename, evalue)
+    dropped: int = 0  # bytes of output dropped over OUTPUT_LIMIT
+
+
+def safe_text(text: str) -> str:
+    """``text`` with what cannot be stored as UTF-8 (lone surrogates) replaced."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class SandboxedKernel:
+    """One kernel, in a sandbox made in ``base`` (a fresh folder owned by the grader)."""
+
+    def __init__(self, base: Path, files: Path | None, limits: Limits, env: dict[str, str]):
+        self.base, self.files, self.limits, self.extra_env = base, files, limits, env
+        self.workdir, self.io = base / "work", base / "io"
+        self.events: list[str] = []
+        self.process: subprocess.Popen | None = None
+        self.client = None
+        self.isolated, why = isolation_available()
+        self.mode_note = "" if self.isolated else f"sandbox limited: {why}"
+        self._slot_lock = None
+        self.uid = self._take_uid() if self.isolated else None
+        self._log = bytearray()
+
+    # ------------------------------------------------------------- life cycle
+    def start(self) -> None:
+        """Start a fresh kernel in a fresh working folder (the shipped files copied in)."""
+        from jupyter_client import BlockingKernelClient
+        from jupyter_client.connect import write_connection_file
+
+        for folder in (self.workdir, self.io):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        if self.files is not None:
+            for path in self.files.iterdir():
+                if path.is_file() and path.suffix != ".ipynb":
+                    shutil.copy2(path, self.workdir / path.name)
+        if self.uid is not None:
+            for path in [self.workdir, self.io, *self.workdir.rglob("*")]:
+                os.chown(path, self.uid, self.uid)
+        connection, _ = write_connection_file(
+            str(self.io / "kernel.json"), transport="ipc", ip=str(self.io / "kernel"),
+            key=secrets.token_hex(16).encode(), kernel_name="python3",
+        )  # fmt: skip
+        if self.uid is not None:
+            os.chown(connection, self.uid, self.uid)
+        spec = Spec(workdir=str(self.workdir), shared=[str(self.io)], readonly=readonly_paths(),
+                    uid=self.uid, limits=self.limits, env=self._kernel_env())  # fmt: skip
+        spec.write(self.base / "spec.json")
+        python = str(Path(sys.prefix) / "bin" / "python")
+        command = [python, "-m", "ipykernel_launcher", "-f", connection]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox", str(self.base / "spec.json"), "--",
+             *command],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        threading.Thread(target=self._drain, args=(self.process,), daemon=True).start()
+        client = BlockingKernelClient(connection_file=connection)
+        client.load_connection_file()
+        client.start_channels()
+        self.client = client
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if not self.alive:
+                raise KernelDied(f"the kernel did not start: {self.log_tail()}")
+            try:
+                client.wait_for_ready(timeout=2)
+                break
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    self.kill()
+                    raise KernelDied(f"the kernel did not start in {START_TIMEOUT} s") from None
+
+    def _kernel_env(self) -> dict[str, str]:
+        venv_bin = str(Path(sys.prefix) / "bin")
+        env = {
+            "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "VIRTUAL_ENV": sys.prefix,
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+        }  # fmt: skip
+        if not self.isolated:
+            env["HOME"] = str(self.workdir)
+        return {**env, **self.extra_env}
+
+    def _drain(self, process: subprocess.Popen) -> None:
+        """Keep the first 64 kB of what the kernel writes to its own stdout and stderr."""
+        for chunk in iter(lambda: process.stdout.read1(65536), b""):
+            if len(self._log) < 65536:
+                self._log += chunk[: 65536 - len(self._log)]
+
+    def log_tail(self) -> str:
+        return safe_text(self._log[-2000:].decode("utf-8", "replace")).strip()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """Kill the kernel and everything it started."""
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.stop_channels()
+            self.client = None
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+        if self.uid is not None:
+            sweep(self.uid)
+
+    def restart(self, why: str) -> None:
+        self.kill()
+        self.events.append(f"kernel restarted: {why}")
+        self.start()
+
+    def close(self) -> None:
+        self.kill()
+        if self._slot_lock is not None:
+            self._slot_lock.close()
+            self._slot_lock = None
+
+    def _take_uid(self) -> int:
+        """A uid no other running sandbox uses (a lock per slot, held until close)."""
+        for slot in range(SLOTS):
+            handle = open(f"/tmp/dlgrade-sandbox-{slot}.lock", "w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            self._slot_lock = handle
+            sweep(FIRST_UID + slot)  # leftovers of a grader that was killed
+            return FIRST_UID + slot
+        raise RuntimeError(f"more than {SLOTS} sandboxes are running on this machine")
+
+    # -------------------------------------------------------------- running
+    def execute(
+        self,
+        code: str,
+        *,
+        timeout: float,
+        on_input: Callable[[str], str] | None = None,
+        quiet: bool = False,
+    ) -> Execution:
+        """Run ``code``; its outputs and error. Raises KernelDied or KernelTimeout."""
+        import zmq
+        from nbformat.v4 import output_from_msg
+
+        client = self.client
+        msg_id = client.execute(code, silent=quiet, store_history=not quiet, allow_stdin=True)
+        poller = zmq.Poller()
+        channels = {client.iopub_channel.socket: client.iopub_channel,
+                    client.shell_channel.socket: client.shell_channel,
+                    client.stdin_channel.socket: client.stdin_channel}  # fmt: skip
+        for socket in channels:
+            poller.register(socket, zmq.POLLIN)
+        result, size = Execution(), 0
+        idle = replied = False
+        deadline = time.monotonic() + timeout
+        while not (idle and replied):
+            if time.monotonic() > deadline:
+                self._stop_running(timeout)
+            ready = dict(poller.poll(200))
+            if not ready and not self.alive:
+                raise KernelDied("the kernel died (os._exit, a crash, or a memory or CPU limit)")
+            for socket in ready:
+                msg = channels[socket].get_msg(timeout=0)
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = msg["msg_type"], msg["content"]
+                if kind == "input_request":
+                    answer = on_input(content.get("prompt", "")) if on_input else ""
+                    client.input(answer)
+                elif kind == "execute_reply":
+                    replied = True
+                elif kind == "status":
+                    idle = content.get("execution_state") == "idle"
+                elif kind == "error":
+                    result.error = (safe_text(content["ename"]), safe_text(content["evalue"]))
+                    size = self._add(result, output_from_msg(msg), size)
+                elif kind in ("stream", "display_data", "execute_result"):
+                    size = self._add(result, output_from_msg(msg), size)
+                elif kind == "clear_output":
+                    result.outputs.clear()
+        if result.dropped:
+            result.outputs.append(_note(f"[{result.dropped} bytes of output dropped]\n"))
+        return result
+
+    def _add(self, result: Execution, output, size: int) -> int:
+        cleaned = _clean(output)
+        length = len(str(cleaned))
+        if size + length > OUTPUT_LIMIT:
+            result.dropped += length
+            return size
+        if cleaned.get("output_type") == "stream" and result.outputs and \
+                result.outputs[-1].get("output_type") == "stream" and \
+                result.outputs[-1].get("name") == cleaned.get("name"):  # fmt: skip
+            result.outputs[-1]["text"] += cleaned["text"]
+        else:
+            result.outputs.append(cleaned)
+        return size + length
+
+    def _stop_running(self, timeout: float) -> None:
+        """Interrupt the running code; kill the kernel if it will not stop. Always raises."""
+        client = self.client
+        with contextlib.suppress(Exception):
+            client.control_channel.send(client.session.msg("interrupt_request", content={}))
+        end = time.monotonic() + INTERRUPT_GRACE
+        while time.monotonic() < end and self.alive:
+            try:
+                msg = client.get_shell_msg(timeout=0.5)
+            except Exception:
+                continue
+            if msg["msg_type"] == "execute_reply":
+                self._flush_iopub()
+                raise KernelTimeout(f"ran longer than {timeout:g} s and was interrupted", False)
+        self.kill()
+        raise KernelTimeout(f"ran longer than {timeout:g} s and would not stop: killed", True)
+
+    def _flush_iopub(self) -> None:
+        with contextlib.suppress(Exception):
+            while self.client.iopub_channel.msg_ready():
+                self.client.iopub_channel.get_msg(timeout=0)
+
+
+def _clean(output):
+    """An output whose strings are all storable (lone surrogates replaced)."""
+    if isinstance(output, str):
+        return safe_text(output)
+    if isinstance(output, list):
+        return [_clean(x) for x in output]
+    if isinstance(output, dict):
+        return type(output)({safe_text(k): _clean(v) for k, v in output.items()})
+    return output
+
+
+def _note(text: str):
+    from nbformat.v4 import new_output
+
+    return new_output("stream", name="stderr", text=text)
+
+
+def sweep(uid: int, seconds: float = 5.0) -> int:
+    """Kill every process of ``uid`` (a sandbox's), until none is left; how many were killed."""
+    killed, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        found = [pid for pid in _pids() if _owner(pid) == uid and not _zombie(pid)]
+        if not found:
+            break
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+        time.sleep(0.05)
+    return killed
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
