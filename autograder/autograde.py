@@ -33,7 +33,7 @@ from . import course, gradebook
 from .core import SEED_VARIABLE
 from .notebooks import CELL_TIMEOUT, GradedCell, graded_cells, run_in, score_executed
 from .release import grading_notebook, hide_tests
-from .sandbox import Limits
+from .sandbox import Limits, scratch
 from .submissions import Submission, find_submissions, load, repair, unknown_folders
 from .trusted import Grader
 
@@ -97,7 +97,10 @@ def _grade_trusted(nb, grading, shipped: Path, job: dict, events: list[str]):
     """The student's cells in a sandboxed kernel; the tests (from ``grading``) here."""
     tests = {meta["grade_id"]: grading.cells[index].source for index, meta in graded_cells(grading)}
     limits = Limits(**job["limits"])
-    with tempfile.TemporaryDirectory(prefix="dlgrade-") as base:
+    with (
+        tempfile.TemporaryDirectory(prefix="dlgrade-") as base,
+        scratch(Path(base), limits.tmp_size),
+    ):
         grader = Grader(Path(base), shipped, limits=limits, cell_timeout=job["cell_timeout"])
         run = grader.grade(nb, tests)
     events += run.events

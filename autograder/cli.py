@@ -4,7 +4,8 @@ dlgrade release             generate notebooks/ from solutions/ and check for le
 dlgrade check NOTEBOOK      run one notebook and print its per-exercise report
 dlgrade progress [FOLDER]   a self-study dashboard over all notebooks (text and HTML)
 dlgrade selftest            the grader tested on itself
-dlgrade autograde [SUBMITTED] [--jobs N]   grade a class (nbgrader's submitted/ layout)
+dlgrade autograde [SUBMITTED] [--jobs N]   grade a class (nbgrader's submitted/ layout),
+                            sandboxed, the scores computed outside the students' kernels
 dlgrade feedback            per-student HTML feedback from the graded results
 dlgrade export [CSV]        one row per student, one column per exercise, totals
 """
@@ -87,6 +88,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .autograde import autograde
+    from .sandbox import Limits
 
     root = course.find_root()
     summary = autograde(
@@ -96,7 +98,12 @@ def cmd_autograde(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         timeout=args.timeout,
+        cell_timeout=args.cell_timeout,
+        plain=args.plain,
+        limits=Limits(memory=int(args.memory * 2**30)),
     )
+    if args.plain:
+        print("plain mode: the tests ran in the students' kernels, as nbgrader runs them")
     print(f"hidden cases drawn with seed {summary.seed} (set DLGRADE_SEED to choose it)")
     print("\n".join(summary.lines()))
     print(f"scores are in {course.layout(root).db_url}; next: dlgrade feedback, dlgrade export")
@@ -126,6 +133,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
     return value
 
 
@@ -159,6 +176,17 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--timeout", type=_positive, default=900, help="seconds per submission (default 900)"
     )
+    grade.add_argument(
+        "--cell-timeout", type=_positive, default=300, help="seconds per cell (default 300)"
+    )
+    grade.add_argument(
+        "--memory", type=_positive_float, default=4.0,
+        help="GiB of address space per student kernel (default 4)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--plain", action="store_true",
+        help="grade as plain nbgrader does (tests in the student's kernel), to compare",
+    )  # fmt: skip
     grade.set_defaults(run=cmd_autograde)
     feedback = sub.add_parser("feedback", help="HTML feedback for every graded submission")
     feedback.add_argument("--assignment", "-a", action="append", help="only this assignment")

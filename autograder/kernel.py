@@ -34,6 +34,15 @@ INTERRUPT_GRACE = 5
 SLOTS = 256
 
 
+#: What the signals that end a sandboxed kernel usually mean.
+SIGNAL_CAUSES = {
+    "SIGXCPU": ": the CPU time limit",
+    "SIGXFSZ": ": the file size limit",
+    "SIGKILL": ": killed (out of memory, or by the grader)",
+    "SIGSEGV": ": a crash",
+}
+
+
 class KernelDied(Exception):
     """The kernel ended while running code (os._exit, a crash, a memory or CPU limit)."""
 
@@ -146,6 +155,20 @@ class SandboxedKernel:
     def log_tail(self) -> str:
         return safe_text(self._log[-2000:].decode("utf-8", "replace")).strip()
 
+    def why_dead(self) -> str:
+        """What the kernel's exit code says about its end."""
+        code = self.process.returncode if self.process is not None else None
+        if code is None:
+            return "it is still running"
+        if code < 0 or code > 128:
+            signum = -code if code < 0 else code - 128
+            try:
+                name = signal.Signals(signum).name
+            except ValueError:
+                name = f"signal {signum}"
+            return f"ended by {name}{SIGNAL_CAUSES.get(name, '')}"
+        return f"exit code {code}: os._exit, sys.exit in a thread, or a crash"
+
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -218,7 +241,7 @@ class SandboxedKernel:
                 self._stop_running(timeout)
             ready = dict(poller.poll(200))
             if not ready and not self.alive:
-                raise KernelDied("the kernel died (os._exit, a crash, or a memory or CPU limit)")
+                raise KernelDied(f"the kernel died ({self.why_dead()})")
             for socket in ready:
                 msg = channels[socket].get_msg(timeout=0)
                 if msg.get("parent_header", {}).get("msg_id") != msg_id:

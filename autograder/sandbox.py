@@ -22,13 +22,16 @@ uid: isolated mode gives each sandbox its own uid), open files, file size.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
 import resource
+import shutil
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,6 +44,15 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", 
 DEVICES = ("null", "zero", "full", "random", "urandom")
 #: Sandbox uids are FIRST_UID + slot, one per sandbox running at a time.
 FIRST_UID = 61000
+
+# The Linux interfaces used (from <sched.h>, <sys/mount.h>, <sys/prctl.h>).
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+MNT_DETACH = 2
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,28 @@ def isolation_available() -> tuple[bool, str]:
     return True, ""
 
 
+@contextlib.contextmanager
+def scratch(folder: Path, size: int) -> Iterator[None]:
+    """Make ``folder`` a tmpfs of ``size`` bytes while the block runs (when isolated).
+
+    The mount is made in a mount namespace of the calling thread's own, so it is
+    invisible to the rest of the machine and vanishes with the process; what a
+    student's kernel writes into its working folder can then not fill the disk.
+    """
+    if not isolation_available()[0]:
+        yield
+        return
+    _check(_libc.unshare(CLONE_NEWNS), "unshare")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0700,size={size}")
+    try:
+        yield
+    finally:
+        for path in folder.iterdir():  # leave the folder as empty as it was
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+        _libc.umount2(str(folder).encode(), MNT_DETACH)
+
+
 def readonly_paths() -> list[str]:
     """The Python installation and the course's packages, as the kernel needs them."""
     import autograder
@@ -106,12 +140,6 @@ def _under_system(path: str) -> bool:
 
 
 # ----------------------------------------------------------------- the launcher
-_libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 
 def _check(result: int, what: str) -> None:
@@ -202,7 +230,12 @@ def _init(spec: Spec, command: list[str], new_root: str) -> int:
     while True:  # reap orphans until the kernel itself ends
         pid, status = os.wait()
         if pid == kernel:
-            return os.waitstatus_to_exitcode(status)
+            return _shell_code(os.waitstatus_to_exitcode(status))
+
+
+def _shell_code(code: int) -> int:
+    """An exit code as a shell reports it: 128 + N for a process ended by signal N."""
+    return 128 - code if code < 0 else code
 
 
 def _forward(pid: int, signum: int) -> None:
@@ -234,7 +267,7 @@ def launch(spec: Spec, command: list[str]) -> int:
     while True:
         pid, status = os.waitpid(init, os.WNOHANG)
         if pid == init:
-            return os.waitstatus_to_exitcode(status)
+            return _shell_code(os.waitstatus_to_exitcode(status))
         if os.getppid() != parent:  # the grader is gone: so is the sandbox
             _forward(init, signal.SIGKILL)
         time.sleep(0.2)

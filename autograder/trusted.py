@@ -192,6 +192,11 @@ class Grader:
         cell.execution_count = None
         if execution.error is not None:
             self.run.errors.append((index, *execution.error))
+            limit = _limit_hit(*execution.error)
+            if limit:
+                self.run.events.append(f"cell {index} hit the sandbox's {limit}")
+        if execution.dropped:
+            self.run.events.append(f"cell {index}: {execution.dropped} bytes of output dropped")
         self.ran.append(index)
 
     def _test(self, index: int, cell, meta: dict, tests: dict[str, str]) -> None:
@@ -206,6 +211,19 @@ class Grader:
             ename, _, evalue = graded.error.partition(": ")
             self.run.errors.append((index, ename, evalue))
         self.run.cells.append(graded)
+
+
+def _limit_hit(ename: str, evalue: str) -> str | None:
+    """Which of the sandbox's limits an error in a cell comes from, if one does."""
+    if ename == "MemoryError" or "Unable to allocate" in evalue:
+        return "memory limit"
+    if ename == "BlockingIOError" and "Resource temporarily unavailable" in evalue:
+        return "process limit"
+    if ename == "OSError" and "Too many open files" in evalue:
+        return "open-files limit"
+    if "File too large" in evalue:
+        return "file size limit"
+    return None
 
 
 class _GiveUp(Exception):

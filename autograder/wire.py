@@ -206,6 +206,26 @@ def _state_from(node: Any) -> Any:
     raise WireError("malformed generator state")
 
 
+def _check_archive(path: Path) -> None:
+    """Refuse an archive too large unpacked, or whose arrays claim too many elements."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_ITEMS or sum(m.file_size for m in members) > MAX_BYTES:
+            raise WireError(f"the value is larger than {MAX_BYTES // 2**20} MiB")
+        claimed = 0
+        for member in members:
+            with archive.open(member) as handle:
+                major, _ = np.lib.format.read_magic(handle)
+                read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                               else np.lib.format.read_array_header_2_0)  # fmt: skip
+                shape, _, dtype = read_header(handle)
+            if dtype.kind not in ARRAY_KINDS:
+                raise WireError(f"arrays of dtype {dtype} are not accepted")
+            claimed += int(np.prod(shape, dtype=object))
+            if claimed > MAX_ELEMENTS:
+                raise WireError(f"the value holds more than {MAX_ELEMENTS} numbers")
+
+
 def load(path: Path | str, callback: Callable[[int], Callable] | None = None, *,
          objects: bool = False) -> Any:  # fmt: skip
     """Read a value written by :func:`save`, strictly. Raises WireError."""
@@ -217,13 +237,12 @@ def load(path: Path | str, callback: Callable[[int], Callable] | None = None, *,
     if size > MAX_BYTES:
         raise WireError(f"the value is larger than {MAX_BYTES // 2**20} MiB")
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-        if len(members) > MAX_ITEMS or sum(m.file_size for m in members) > MAX_BYTES:
-            raise WireError(f"the value is larger than {MAX_BYTES // 2**20} MiB")
+        _check_archive(path)
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+    except WireError:
+        raise
+    except (OSError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as error:
         raise WireError(f"unreadable value ({error})") from None
     manifest = arrays.get("manifest")
     if manifest is None or manifest.dtype != np.uint8 or manifest.ndim != 1:
