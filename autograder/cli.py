@@ -3,7 +3,7 @@
 dlgrade release             generate notebooks/ from solutions/ and check for leaks
 dlgrade check NOTEBOOK      run one notebook and print its per-exercise report
 dlgrade progress [FOLDER]   a self-study dashboard over all notebooks (text and HTML)
-dlgrade selftest            the grader tested on itself
+dlgrade selftest            the grader tested on itself (--attacks: against cheating)
 dlgrade autograde [SUBMITTED] [--jobs N]   grade a class (nbgrader's submitted/ layout),
                             sandboxed, the scores computed outside the students' kernels
 dlgrade feedback            per-student HTML feedback from the graded results
@@ -81,6 +81,14 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_selftest(args: argparse.Namespace) -> int:
     from . import selftest
 
+    if args.attacks:
+        from . import selftest_attacks
+
+        rows, findings = selftest_attacks.run(course.find_root(), jobs=args.jobs)
+        print(selftest_attacks.table(rows))
+        print("\n".join(findings))
+        clean = all("0 attack processes" in f and "intact" in f for f in findings[:1])
+        return 0 if all(r.ok for r in rows) and clean else 1
     rows = selftest.run(course.find_root(), notebooks=not args.checks_only, jobs=args.jobs)
     print(selftest.table(rows))
     return 0 if all(r.ok for r in rows) else 1
@@ -164,6 +172,10 @@ def parser() -> argparse.ArgumentParser:
     selftest.add_argument(
         "--checks-only", action="store_true", help="skip grading the sample class (fast)"
     )
+    selftest.add_argument(
+        "--attacks", action="store_true",
+        help="grade the attack corpus, trusted and plain nbgrader side by side",
+    )  # fmt: skip
     selftest.add_argument("--jobs", "-j", type=_positive, default=2, help="submissions at once")
     selftest.set_defaults(run=cmd_selftest)
     grade = sub.add_parser("autograde", help="grade a class's submissions into the gradebook")

@@ -292,9 +292,9 @@ class SandboxedKernel:
                 continue
             if msg["msg_type"] == "execute_reply":
                 self._flush_iopub()
-                raise KernelTimeout(f"ran longer than {timeout:g} s and was interrupted", False)
+                raise KernelTimeout(f"timed out after {timeout:g} s and was interrupted", False)
         self.kill()
-        raise KernelTimeout(f"ran longer than {timeout:g} s and would not stop: killed", True)
+        raise KernelTimeout(f"timed out after {timeout:g} s and would not stop: killed", True)
 
     def _flush_iopub(self) -> None:
         with contextlib.suppress(Exception):

@@ -182,7 +182,9 @@ class Grader:
         try:
             execution = self.kernel.execute(cell.source, timeout=self.cell_timeout)
         except (KernelDied, KernelTimeout) as problem:
-            what = "killed the kernel" if isinstance(problem, KernelDied) else str(problem)
+            what = str(problem)
+            if isinstance(problem, KernelDied):
+                what = f"killed the kernel: {what}"
             cell.outputs = [new_output("error", ename=type(problem).__name__, evalue=what,
                                        traceback=[f"the grader: this cell {what}"])]  # fmt: skip
             self.run.errors.append((index, type(problem).__name__, what))
