@@ -22,6 +22,8 @@ from .sandbox import GIB, Limits
 MEMORY = 3 * GIB
 #: Seconds per cell: the SIGINT-ignoring loop waits this long before it is killed.
 CELL_TIMEOUT = 20
+#: Seconds per submission (a corpus notebook takes under a minute, even with a restart).
+SUBMISSION_TIMEOUT = 240
 
 
 @dataclass
@@ -61,7 +63,8 @@ def grade_corpus(root: Path, *, plain: bool, jobs: int, cell_timeout: int = CELL
         corpus = [a for a in corpus if only is None or a.student in only]
         attacks.hand_in(copy, corpus)
         summary = autograde(copy, only=[attacks.ASSIGNMENT], jobs=jobs, seed=20261121,
-                            cell_timeout=cell_timeout, plain=plain, limits=Limits(memory=MEMORY),
+                            cell_timeout=cell_timeout, timeout=SUBMISSION_TIMEOUT, plain=plain,
+                            limits=Limits(memory=MEMORY),
                             progress=False)  # fmt: skip
         left = len(attacks.survivors(token))
         attacks.kill_survivors(token)

@@ -205,9 +205,9 @@ class Grader:
         grade_id, points = meta["grade_id"], float(meta.get("points", 0))
         graded = run_test(tests[grade_id], self.remote, points, grade_id)
         if not self.kernel.alive:
-            self.run.events.append(f"the kernel died during test {grade_id}: it scores 0")
-            graded = GradedCell(grade_id, points, 0.0, graded.report,
-                                graded.error or "the kernel died during the test")  # fmt: skip
+            why = graded.error or "the kernel died during the test"
+            self.run.events.append(f"test {grade_id} lost the kernel ({why}): it scores 0")
+            graded = GradedCell(grade_id, points, 0.0, graded.report, why)
         cell.outputs = _test_outputs(graded)
         if graded.error:
             ename, _, evalue = graded.error.partition(": ")

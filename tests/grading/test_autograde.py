@@ -36,6 +36,8 @@ EXPECTED = {
     "ivan": (2, 0),  # double right, then os._exit(1) in square's cell
     "judy": (0, 1),  # double's cell never ends (interrupted), square right
     "ken": (1, 1),  # double right on the public case only
+    "liam": (2, 0),  # square calls os._exit when the test calls it
+    "mia": (0, 1),  # double ignores SIGINT and loops when the test calls it
 }
 
 
@@ -66,6 +68,11 @@ def build_class(root: Path, tiny) -> None:
     hand(root, "judy", tiny.submission({**tiny.RIGHT, "double": "while True:\n    pass"}))
     ken = "def double(x):\n    return 4 if x == 2 else 0"
     hand(root, "ken", tiny.submission({**tiny.RIGHT, "double": ken}))
+    exits = "def square(x):\n    import os\n    os._exit(1)"
+    hand(root, "liam", tiny.submission({**tiny.RIGHT, "square": exits}))
+    loops = ("def double(x):\n    import signal\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+             "    while True:\n        pass")  # fmt: skip
+    hand(root, "mia", tiny.submission({**tiny.RIGHT, "double": loops}))
     (root / "submitted" / "zed" / "99_unknown").mkdir(parents=True)
 
 
@@ -99,6 +106,9 @@ def test_a_mangled_class_is_graded_whole_and_every_problem_reported(tiny_course,
     assert "killed the kernel" in notes["ivan"][0] and "restarted" in notes["ivan"][-1]
     assert any("99_unknown" in key for key, _ in summary.attention)
     assert any(e[1] == "KernelTimeout" for e in results["judy"]["errors"])
+    assert "test test_square lost the kernel" in notes["liam"][0]
+    assert "timed out after 3 s" in results["mia"]["cells"][0]["error"]
+    assert any("restarted" in note for note in notes["mia"])
 
     # The gradebook holds the scores: dlgrade's export reads them back.
     assert cli.main(["export", "grades.csv"]) == 0
