@@ -139,13 +139,13 @@ class Grader:
                 if cell.cell_type != "code":
                     continue
                 meta = cell.get("metadata", {}).get("nbgrader", {})
-                if meta.get("grade") and not meta.get("solution"):
+                if meta.get("grade") and not meta.get("solution") and meta.get("grade_id") in tests:
                     self._ensure_kernel(nb)
                     self._test(index, cell, meta, tests)
                 else:
                     self._cell(nb, index, cell)
-        except _GiveUp as reason:
-            self.run.events.append(str(reason))
+        except (_GiveUp, KernelDied) as reason:  # given up, or no kernel would start
+            self.run.events.append(f"grading stopped: {reason}")
         finally:
             self.kernel.close()
             self.run.events += self.kernel.events
@@ -153,7 +153,7 @@ class Grader:
         done = {c.grade_id for c in self.run.cells}
         for cell in nb.cells:  # tests never reached (the grading was given up) score 0
             meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade") and not meta.get("solution") and meta["grade_id"] not in done:
+            if meta.get("grade_id") in tests and meta["grade_id"] not in done:
                 points = float(meta.get("points", 0))
                 self.run.cells.append(GradedCell(meta["grade_id"], points, 0.0, "", "not run"))
         return self.run

@@ -64,8 +64,8 @@ def test_the_sandbox_hides_the_course_and_the_seed(trusted):
 
 def test_plain_nbgrader_is_fooled_by_the_cheats():
     cheats = ["allclose", "patch_checks", "transformer"]
-    corpus, batch = selftest_attacks.grade_corpus(ROOT, plain=True, jobs=2,
-                                                  only=["solution", *cheats])  # fmt: skip
+    _, batch = selftest_attacks.grade_corpus(ROOT, plain=True, jobs=2,
+                                             only=["solution", *cheats])  # fmt: skip
     assert batch.totals["solution"] == 10
     fooled = [s for s in cheats if batch.totals[s] > 0]
     assert fooled == cheats, batch.totals
