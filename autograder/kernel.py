@@ -288,7 +288,7 @@ class SandboxedKernel:
         while time.monotonic() < end and self.alive:
             try:
                 msg = client.get_shell_msg(timeout=0.5)
-            except Exception:
+            except Exception:  # queue.Empty, or a closed socket
                 continue
             if msg["msg_type"] == "execute_reply":
                 self._flush_iopub()

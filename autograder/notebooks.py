@@ -106,12 +106,14 @@ def run_in(nb: nbformat.NotebookNode, folder: Path, *, timeout: int = CELL_TIMEO
     problem = None
     try:
         client.execute()
-    except DeadKernelError:
+    except Exception as error:  # a dead kernel, or nbclient failing after one
         ran = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count]
         where = f"in cell {ran[-1]}" if ran else "before the first cell"
+        why = "the kernel died" if isinstance(error, DeadKernelError) else \
+            f"the run stopped ({type(error).__name__})"  # fmt: skip
         problem = (
-            f"the kernel died {where} (os._exit, a crash, or out of memory); "
-            "the cells after it did not run"
+            f"{why} {where} (os._exit, a crash, out of memory, or a cell that ignored the "
+            "interrupt); the cells after it did not run"
         )
     return time.perf_counter() - start, problem
 

@@ -101,7 +101,7 @@ class Remote:
             request = wire.load(folder / "callback.npz")
             _, args, kwargs = request
             answer = {"ok": callbacks[int(number)](*args, **kwargs)}
-        except Exception as error:
+        except Exception as error:  # the kernel receives it as an error
             answer = {"error": f"{type(error).__name__}: {error}"}
         wire.save(folder / "callback-reply.npz", answer)
         if self.kernel.uid is not None:

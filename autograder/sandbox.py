@@ -259,7 +259,7 @@ def launch(spec: Spec, command: list[str]) -> int:
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         try:
             os._exit(_init(spec, command, new_root))
-        except BaseException as error:
+        except BaseException as error:  # report it and end, whatever it was
             print(f"dlgrade sandbox: {error}", file=sys.stderr, flush=True)
             os._exit(126)
     signal.signal(signal.SIGINT, lambda *_: _forward(init, signal.SIGINT))

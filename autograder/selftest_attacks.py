@@ -24,6 +24,9 @@ MEMORY = 3 * GIB
 CELL_TIMEOUT = 20
 #: Seconds per submission (a corpus notebook takes under a minute, even with a restart).
 SUBMISSION_TIMEOUT = 240
+#: The attacks whose processes try to outlive grading; they live 30 to 60 s, so they are
+#: graded in a short batch of their own and counted as soon as it ends.
+OUTLIVERS = ["detached", "fork_loop"]
 
 
 @dataclass
@@ -96,26 +99,27 @@ def _same_totals(recorded: list[gradebook.Score], totals: dict[str, float]) -> b
 
 def run(root: Path, *, jobs: int = 2, plain: bool = True) -> tuple[list[AttackRow], list[str]]:
     """The table's rows, and the batch-level findings (survivors, gradebook) as lines."""
-    corpus, trusted = grade_corpus(root, plain=False, jobs=jobs)
-    anchor = grade_corpus(root, plain=True, jobs=jobs)[1] if plain else None
+    modes = [False, True] if plain else [False]
+    batches = {mode: grade_corpus(root, plain=mode, jobs=jobs) for mode in modes}
+    lingering = {mode: grade_corpus(root, plain=mode, jobs=jobs, only=OUTLIVERS)[1].survivors
+                 for mode in modes}  # fmt: skip
+    corpus, trusted = batches[False]
+    anchor = batches.get(True)
     rows = []
     for attack in corpus:
         got = trusted.totals[attack.student]
         fair = abs(got - attack.deserved) < 1e-6
         explained = attack.reason is None or attack.reason in trusted.reports[attack.student]
         rows.append(AttackRow(attack.student, attack.what, attack.deserved, got,
-                              anchor.totals.get(attack.student) if anchor else None,
+                              anchor[1].totals.get(attack.student) if anchor else None,
                               fair and explained))  # fmt: skip
-    findings = [_finding("trusted", trusted)]
-    if anchor:
-        findings.append(_finding("plain", anchor))
+    findings = []
+    for mode in modes:
+        name, batch = ("plain" if mode else "trusted"), batches[mode][1]
+        state = "intact" if batch.gradebook_intact else "ALTERED"
+        findings.append(f"{name}: gradebook {state}; processes of {', '.join(OUTLIVERS)} still "
+                        f"running when their batch ended: {lingering[mode]}")  # fmt: skip
     return rows, findings
-
-
-def _finding(mode: str, batch: Batch) -> str:
-    gradebook_state = "intact" if batch.gradebook_intact else "ALTERED"
-    return (f"{mode}: {batch.survivors} attack processes outlived grading, "
-            f"gradebook {gradebook_state}")  # fmt: skip
 
 
 def table(rows: list[AttackRow]) -> str:

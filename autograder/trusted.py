@@ -97,7 +97,7 @@ def run_test(source: str, remote: Remote, points: float, grade_id: str) -> Grade
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), f"<test {grade_id}>", "eval"),
                              {}, namespace)  # fmt: skip
-    except Exception as problem:
+    except Exception as problem:  # a test that cannot run scores 0, with why
         error = f"{type(problem).__name__}: {problem}"
     score = 0.0 if error else finite_score(value, points)
     return GradedCell(grade_id, points, score, safe_text(printed.getvalue()), safe_text(error))
