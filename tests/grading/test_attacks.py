@@ -66,7 +66,7 @@ def test_the_sandbox_hides_the_course_and_the_seed(trusted):
     _, batch = trusted
     for student, text in batch.notebooks.items():
         assert SEED not in text, student
-        assert "FOUND" not in text, student  # the copying attacks print what they find
+        assert "FOUND /" not in text, student  # the copying attacks print the paths they find
     probe = batch.notebooks["grading_markers"]
     assert "signs of grading" in probe and "ENV DLGRADE_SEED" not in probe
     assert "NBGRADER_EXECUTION" not in probe.split("signs of grading")[-1].split("\\n")[0]
