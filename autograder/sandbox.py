@@ -174,6 +174,9 @@ def _build_root(spec: Spec, new_root: str) -> None:
     """Mount the kernel's file system under ``new_root`` (in a private mount namespace)."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")
+    os.makedirs(new_root + "/tmp")  # first: the binds below may lie under /tmp
+    _mount("tmpfs", new_root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=1777,size={spec.limits.tmp_size}")  # fmt: skip
     for path in SYSTEM_PATHS:
         if os.path.islink(path):
             os.symlink(os.readlink(path), new_root + path)
@@ -181,9 +184,6 @@ def _build_root(spec: Spec, new_root: str) -> None:
             _bind(path, new_root + path, readonly=True)
     for path in spec.readonly:
         _bind(path, new_root + path, readonly=True)
-    os.makedirs(new_root + "/tmp")
-    _mount("tmpfs", new_root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"mode=1777,size={spec.limits.tmp_size}")  # fmt: skip
     for path in [spec.workdir, *spec.shared]:
         _bind(path, new_root + path, readonly=False)
     os.makedirs(new_root + "/dev/shm")

@@ -11,8 +11,10 @@ usable device, and remembers why it failed when it did.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -47,7 +49,31 @@ def gpu_status() -> str:
     return _probe_cupy()[1]
 
 
+#: The GPU library's stand-in while :func:`use_standin` is active (tests only).
+_standin: ModuleType | None = None
+
+
+@contextlib.contextmanager
+def use_standin() -> Iterator[ModuleType]:
+    """Make :mod:`dlcore.standin` play the GPU library (CuPy) while the block runs.
+
+    For tests on machines without a GPU: every GPU code path (dispatch, ``to("gpu")``,
+    transfers) then runs on NumPy-backed arrays that refuse to mix with NumPy's, so a
+    forgotten ``np.`` call in generic code fails as it would on a GPU.
+    """
+    global _standin
+    from .standin import xp
+
+    previous, _standin = _standin, xp
+    try:
+        yield xp
+    finally:
+        _standin = previous
+
+
 def _cupy() -> ModuleType:
+    if _standin is not None:
+        return _standin
     module, reason = _probe_cupy()
     if module is None:
         raise RuntimeError(f"the GPU backend was requested but {reason}")
@@ -55,7 +81,9 @@ def _cupy() -> ModuleType:
 
 
 def is_gpu_array(x: Any) -> bool:
-    """True for a CuPy array (checked without importing CuPy)."""
+    """True for a CuPy array (checked without importing CuPy), or the stand-in's."""
+    if _standin is not None and isinstance(x, _standin.ndarray):
+        return True
     return type(x).__module__.startswith("cupy")
 
 

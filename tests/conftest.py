@@ -17,16 +17,22 @@ from dlcore import backend
 os.environ.setdefault("DLCORE_PROGRESS", "0")
 
 
-@pytest.fixture(params=["numpy", "cupy"])
+@pytest.fixture(params=["numpy", "standin", "cupy"])
 def xp(request):
-    """The array module under test: ``numpy`` or ``cupy``."""
+    """The array module under test: ``numpy``; ``dlcore.standin`` playing the GPU library
+    (NumPy-backed arrays that refuse to mix with NumPy's, so a forgotten ``np.`` call in
+    generic code fails here as on a GPU); ``cupy`` when a usable GPU is present."""
     if request.param == "cupy":
         if not backend.gpu_available():
             pytest.skip(f"CuPy backend not tested: {backend.gpu_status()}")
         import cupy
 
-        return cupy
-    return np
+        yield cupy
+    elif request.param == "standin":
+        with backend.use_standin() as standin:
+            yield standin
+    else:
+        yield np
 
 
 @pytest.fixture

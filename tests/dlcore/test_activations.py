@@ -61,8 +61,8 @@ def test_softmax_of_course_example():
 
 @pytest.mark.parametrize("name", ALL_NAMES)
 @pytest.mark.parametrize("shape", [(1, 1), (1, 5), (7, 3)])
-def test_activation_backward_matches_numerical_gradient(name, shape, xp, rng):
-    layer = activations.get(name)
+def test_activation_backward_matches_numerical_gradient(name, shape, xp, device, rng):
+    layer = activations.get(name).to(device)
     z = rng.normal(scale=2.0, size=shape)
     z[np.abs(z) < 1e-3] = 0.5  # keep away from the kink of ReLU-like functions
     report = check_layer(layer, xp.asarray(z), rng=rng)
@@ -78,8 +78,8 @@ def test_leaky_relu_alpha_and_elu_alpha_are_used(xp):
 
 
 @pytest.mark.parametrize("num_parameters", [1, 3])
-def test_prelu_learns_its_slope_through_the_gradient(num_parameters, xp, rng):
-    layer = activations.PReLU(num_parameters)
+def test_prelu_learns_its_slope_through_the_gradient(num_parameters, xp, device, rng):
+    layer = activations.PReLU(num_parameters).to(device)
     z = xp.asarray(rng.normal(size=(5, 3)))
     report = check_layer(layer, z, rng=rng)
     assert report, str(report)
@@ -97,20 +97,21 @@ def test_selu_keeps_unit_variance_through_many_layers(rng):
     assert 0.85 < x.std() < 1.15
 
 
-def test_extreme_inputs_stay_finite(xp):
+def test_extreme_inputs_stay_finite(xp, device):
     z = xp.asarray([[-1000.0, 1000.0]])
     for name in ALL_NAMES:
-        layer = activations.get(name)
+        layer = activations.get(name).to(device)
         out = layer.forward(z)
         grad = layer.backward(xp.ones_like(z))
         assert bool(xp.isfinite(out).all()) and bool(xp.isfinite(grad).all()), name
     assert float(activations.Sigmoid().forward(z)[0, 0]) == 0.0
 
 
-def test_dtype_is_preserved(xp):
+def test_dtype_is_preserved(xp, device):
     z = xp.asarray([[-1.0, 0.5]], dtype=xp.float32)
     for name in ALL_NAMES:
         layer = activations.get(name, dtype=np.float32) if name == "prelu" else activations.get(name)
+        layer.to(device)
         assert layer.forward(z).dtype == xp.float32, name
         assert layer.backward(xp.ones_like(z)).dtype == xp.float32, name
 

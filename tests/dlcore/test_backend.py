@@ -1,5 +1,7 @@
 """backend: device detection, dispatch, transfers."""
 
+from math import e as E
+
 import numpy as np
 import pytest
 
@@ -57,3 +59,35 @@ FakeGpuArray.__module__ = "cupy._core.core"
 def test_mixing_devices_is_an_error_naming_which_argument_is_where():
     with pytest.raises(TypeError, match=r"argument 0: CPU \(numpy\), argument 1: GPU \(cupy\)"):
         backend.get_array_module(np.ones(2), FakeGpuArray())
+
+
+# ------------------------------------------------------------------ the stand-in
+def test_the_standin_refuses_what_cupy_refuses():
+    with backend.use_standin() as sx:
+        x = sx.asarray([1.0, 2.0])
+        assert backend.get_array_module(x) is sx and backend.device_of(x) == "gpu"
+        with pytest.raises(TypeError, match="Implicit conversion"):
+            np.asarray(x)
+        with pytest.raises(TypeError, match="mixed with stand-in GPU arrays"):
+            x + np.ones(2)
+        with pytest.raises(TypeError, match="arrays on different devices"):
+            backend.get_array_module(x, np.ones(2))
+        assert backend.to_numpy(np.exp(x) * 2).tolist() == pytest.approx([2 * E, 2 * E**2])
+        assert isinstance(backend.to_device(np.ones(2), "gpu"), sx.ndarray)
+    assert backend.get_array_module(np.ones(2)) is np  # the stand-in is gone after the block
+
+
+def test_a_forgotten_np_call_in_generic_code_fails_on_the_standin():
+    def forgot(x):
+        return np.zeros(x.shape) + x  # should have been xp.zeros
+
+    def remembered(x):
+        xp = backend.get_array_module(x)
+        return xp.zeros(x.shape) + x
+
+    with backend.use_standin() as sx:
+        x = sx.asarray([1.0, 2.0])
+        assert backend.to_numpy(remembered(x)).tolist() == [1.0, 2.0]
+        with pytest.raises(TypeError):
+            forgot(x)
+    assert forgot(np.ones(2)).tolist() == [1.0, 1.0]  # on NumPy it passes unnoticed

@@ -11,15 +11,15 @@ from dlcore.models import Sequential
 
 
 # ------------------------------------------------------------------- Dense
-def test_dense_shapes_follow_the_batch_first_convention(xp):
-    layer = Dense(3, 5, seed=0)
+def test_dense_shapes_follow_the_batch_first_convention(xp, device):
+    layer = Dense(3, 5, seed=0).to(device)
     assert layer.W.shape == (3, 5) and layer.b.shape == (5,)
     assert layer.forward(xp.ones((7, 3))).shape == (7, 5)
 
 
 @pytest.mark.parametrize("n", [1, 4])
-def test_dense_backward_matches_numerical_gradient(n, xp, rng):
-    layer = Dense(3, 2, seed=1)
+def test_dense_backward_matches_numerical_gradient(n, xp, device, rng):
+    layer = Dense(3, 2, seed=1).to(device)
     report = check_layer(layer, xp.asarray(rng.normal(size=(n, 3))), rng=rng)
     assert report, str(report)
     assert [e.name for e in report.entries] == ["input", "W", "b"]
@@ -52,8 +52,8 @@ def test_dense_same_seed_same_weights_and_rng_argument_works():
     assert not np.array_equal(a.W.data, Dense(4, 3, seed=8).W.data)
 
 
-def test_dense_float32(xp):
-    layer = Dense(3, 2, seed=0, dtype=np.float32)
+def test_dense_float32(xp, device):
+    layer = Dense(3, 2, seed=0, dtype=np.float32).to(device)
     assert layer.W.dtype == np.float32 and layer.b.dtype == np.float32
     assert layer.forward(xp.ones((2, 3), dtype=xp.float32)).dtype == xp.float32
 
@@ -116,8 +116,8 @@ def test_dropout_rate_must_be_a_probability():
 
 
 # --------------------------------------------------------------- BatchNorm
-def test_batchnorm_training_output_is_standardised_before_gamma_beta(xp, rng):
-    layer = BatchNorm(3)
+def test_batchnorm_training_output_is_standardised_before_gamma_beta(xp, device, rng):
+    layer = BatchNorm(3).to(device)
     x = xp.asarray(rng.normal(5.0, 4.0, size=(64, 3)))
     out = backend.to_numpy(layer.forward(x))
     np.testing.assert_allclose(out.mean(axis=0), 0.0, atol=1e-12)
@@ -155,8 +155,8 @@ def test_batchnorm_eval_uses_running_averages_not_the_batch(rng):
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
-def test_batchnorm_backward_matches_numerical_gradient(mode, xp, rng):
-    layer = BatchNorm(4)
+def test_batchnorm_backward_matches_numerical_gradient(mode, xp, device, rng):
+    layer = BatchNorm(4).to(device)
     layer.gamma.data[:] = xp.asarray(rng.normal(size=4))
     layer.forward(xp.asarray(rng.normal(size=(20, 4))))  # non-trivial running averages
     layer.train(mode == "train")
@@ -164,10 +164,13 @@ def test_batchnorm_backward_matches_numerical_gradient(mode, xp, rng):
     assert report, str(report)
 
 
-def test_batchnorm_not_first_layer_passes_gradient_check_through_mean_and_variance(xp, rng):
+def test_batchnorm_not_first_layer_passes_gradient_check_through_mean_and_variance(
+    xp, device, rng
+):
     # Dense -> BatchNorm -> ReLU -> Dense: the check reaches the first Dense only through
     # batch norm's mean and variance paths.
     model = Sequential([Dense(3, 5, seed=0), BatchNorm(5), ReLU(), Dense(5, 2, seed=1)])
+    model.to(device)
     model.layers[1].gamma.data[:] = xp.asarray(rng.uniform(0.5, 2.0, size=5))
     report = check_model(model, xp.asarray(rng.normal(size=(8, 3))), rng=rng)
     assert report, str(report)

@@ -139,8 +139,8 @@ def test_load_rejects_a_file_that_is_not_a_model(tmp_path):
 
 
 # ------------------------------------------------------------ the model API
-def test_forward_backward_pass_the_gradient_check_for_a_deep_model(xp, rng):
-    model = mlp([4, 6, 5, 3], activation=Tanh)
+def test_forward_backward_pass_the_gradient_check_for_a_deep_model(xp, device, rng):
+    model = mlp([4, 6, 5, 3], activation=Tanh).to(device)
     X = xp.asarray(rng.normal(size=(5, 4)))
     y = xp.asarray(rng.integers(0, 3, 5))
     assert check_model(model, X, y, loss="softmax_cross_entropy", rng=rng)
