@@ -193,9 +193,10 @@ def dropout_forward(x, rate: float, rng, training: bool = True):
     """Inverted dropout: zero each entry with probability ``rate``, scale the rest by 1/(1-rate).
 
     The expectation of every output equals its input, so nothing changes at test
-    time. ``rng`` is a NumPy Generator; the mask is drawn on the host and moved to
-    the array's device. In evaluation (``training=False``) or with rate 0 the
-    input passes through unchanged.
+    time. ``rng`` is a NumPy Generator (the mask is drawn on the host and moved to
+    the array's device) or a generator of the array's own library (CuPy's, drawn on
+    the device). In evaluation (``training=False``) or with rate 0 the input passes
+    through unchanged.
     """
     if not training or rate == 0:
         return x, None

@@ -277,6 +277,8 @@ class _FrozenRandomness:
     def rewind(self) -> None:
         for layer, state in self.saved:
             layer.rng.bit_generator.state = state
+            if hasattr(layer, "forget_device_generator"):  # GPU masks: seeded from rng again
+                layer.forget_device_generator()
 
 
 def _check_network(

@@ -16,7 +16,7 @@ import numpy as np
 from . import functional as F
 from . import initializers, regularizers
 from ._checks import as_rng, check_positive, check_probability
-from .backend import default_device, get_array_module, to_device, to_numpy
+from .backend import default_device, device_of, get_array_module, to_device, to_numpy
 from .parameter import Parameter
 
 _NO_FORWARD_YET = object()
@@ -264,7 +264,9 @@ class Dropout(Layer):
     rate : float in [0, 1)
         Probability of dropping each unit (Keras' convention; keep_prob = 1 - rate).
     rng, seed : numpy Generator or int, optional
-        Source of the masks; the same seed gives the same sequence of masks.
+        Source of the masks; the same seed gives the same sequence of masks. On the
+        GPU the masks come from a generator on the device, seeded once from ``rng``,
+        so they are drawn where the data is and stay reproducible.
     """
 
     def __init__(
@@ -278,10 +280,29 @@ class Dropout(Layer):
         super().__init__(name)
         self.rate = check_probability("Dropout rate", rate)
         self.rng = as_rng(rng, seed)
+        self._device_rng: Any = None
+
+    def forget_device_generator(self) -> None:
+        """Drop the device generator: the next GPU mask is seeded from ``rng`` again.
+
+        Gradient checks rewind ``rng`` and call this, so every forward of a check
+        draws the same mask on the GPU too.
+        """
+        self._device_rng = None
+
+    def _generator_for(self, x: Any) -> Any:
+        """The host generator for NumPy data; for GPU data, the device's (made once)."""
+        if device_of(x) == "cpu":
+            return self.rng
+        if self._device_rng is None:
+            xp = get_array_module(x)
+            self._device_rng = xp.random.default_rng(int(self.rng.integers(2**63)))
+        return self._device_rng
 
     def forward(self, x):
         self._check_input(x)
-        out, mask = F.dropout_forward(x, self.rate, self.rng, self.training)
+        rng = self._generator_for(x) if self.training else None
+        out, mask = F.dropout_forward(x, self.rate, rng, self.training)
         self._cache = (mask,)
         return out
 

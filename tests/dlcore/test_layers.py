@@ -218,3 +218,14 @@ def test_float32_layer_in_gradient_check_is_refused(rng):
     layer = Dense(2, 2, seed=0, dtype=np.float32)
     with pytest.raises(TypeError, match="gradient checks need float64 arrays, but parameter 'W' is float32"):
         check_layer(layer, rng.normal(size=(3, 2)))
+
+
+def test_dropout_masks_on_the_gpu_come_from_a_seeded_device_generator(xp, device, rng):
+    x = xp.ones((200, 10))
+    first, second = Dropout(0.5, seed=3).to(device), Dropout(0.5, seed=3).to(device)
+    a, b = first.forward(x), second.forward(x)
+    assert backend.get_array_module(a) is xp  # the mask was made where the data is
+    np.testing.assert_array_equal(backend.to_numpy(a), backend.to_numpy(b))
+    again = backend.to_numpy(first.forward(x))
+    assert not np.array_equal(again, backend.to_numpy(a))  # a new mask at every call
+    assert 0.4 < float((again > 0).mean()) < 0.6
