@@ -25,6 +25,8 @@ from pathlib import Path
 
 from .sandbox import FIRST_UID, Limits, Spec, isolation_available, readonly_paths
 
+#: The grader's environment variables a student's kernel receives: which device to use.
+PASSED_ON = ("DLCORE_DEVICE", "CUDA_VISIBLE_DEVICES")
 #: Bytes of output a cell may show; the rest is dropped, with a note.
 OUTPUT_LIMIT = 1_000_000
 #: Seconds a kernel may take to start, and an interrupted cell to stop.
@@ -106,8 +108,10 @@ class SandboxedKernel:
         )  # fmt: skip
         if self.uid is not None:
             os.chown(connection, self.uid, self.uid)
+        env = self._kernel_env()
         spec = Spec(workdir=str(self.workdir), shared=[str(self.io)], readonly=readonly_paths(),
-                    uid=self.uid, limits=self.limits, env=self._kernel_env())  # fmt: skip
+                    uid=self.uid, limits=self.limits, env=env,
+                    gpu=env.get("DLCORE_DEVICE", "").lower() == "gpu")  # fmt: skip
         spec.write(self.base / "spec.json")
         python = str(Path(sys.prefix) / "bin" / "python")
         command = [python, "-m", "ipykernel_launcher", "-f", connection]
@@ -144,6 +148,9 @@ class SandboxedKernel:
         }  # fmt: skip
         if not self.isolated:
             env["HOME"] = str(self.workdir)
+        for name in PASSED_ON:  # the device choice, never anything secret
+            if name in os.environ:
+                env[name] = os.environ[name]
         return {**env, **self.extra_env}
 
     def _drain(self, process: subprocess.Popen) -> None:

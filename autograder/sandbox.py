@@ -42,6 +42,11 @@ MIB = 2**20
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 #: Device files a Python kernel needs.
 DEVICES = ("null", "zero", "full", "random", "urandom")
+def gpu_devices() -> tuple[str, ...]:
+    """NVIDIA's device files (nvidiactl, nvidia0, nvidia-uvm...), for a kernel that uses CuPy."""
+    return tuple(sorted(p.name for p in Path("/dev").glob("nvidia*") if not p.is_dir()))
+
+
 #: Sandbox uids are FIRST_UID + slot, one per sandbox running at a time.
 FIRST_UID = 61000
 
@@ -82,6 +87,7 @@ class Spec:
     uid: int | None = None  # None: limited mode
     limits: Limits = field(default_factory=Limits)
     env: dict[str, str] = field(default_factory=dict)
+    gpu: bool = False  # bind NVIDIA's device files (DLCORE_DEVICE=gpu)
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -188,7 +194,7 @@ def _build_root(spec: Spec, new_root: str) -> None:
         _bind(path, new_root + path, readonly=False)
     os.makedirs(new_root + "/dev/shm")
     _mount("tmpfs", new_root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m")
-    for name in DEVICES:
+    for name in DEVICES + (gpu_devices() if spec.gpu else ()):
         Path(new_root + "/dev/" + name).touch()
         _mount("/dev/" + name, new_root + "/dev/" + name, None, MS_BIND)
     os.makedirs(new_root + "/proc")

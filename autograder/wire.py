@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from dlcore.backend import is_gpu_array, to_numpy
 from dlcore.tuning import spaces
 from dlcore.tuning.spaces import Space
 
@@ -60,6 +61,8 @@ class Writer:
             return {"t": "int", "v": str(int(value))}
         if isinstance(value, float):
             return {"t": "float", "v": repr(float(value))}
+        if is_gpu_array(value):  # a CuPy array (DLCORE_DEVICE=gpu) crosses as its host copy
+            value = to_numpy(value)
         if isinstance(value, np.generic) and value.dtype.kind in ARRAY_KINDS:
             return {"t": "scalar", "ref": self._array(np.asarray(value))}
         if isinstance(value, np.ndarray):

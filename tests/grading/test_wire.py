@@ -124,3 +124,11 @@ def test_the_students_exception_comes_back_as_one_the_checks_understand():
 )
 def test_a_test_cells_value_becomes_a_score_within_its_points(value, score):
     assert finite_score(value, 2.0) == score
+
+
+def test_a_gpu_array_crosses_as_its_host_copy(tmp_path):
+    from dlcore import backend
+
+    with backend.use_standin() as sx:
+        back = round_trip(tmp_path, (sx.asarray([1.0, 2.0]), 3))
+    assert type(back[0]) is np.ndarray and back[0].tolist() == [1.0, 2.0] and back[1] == 3
