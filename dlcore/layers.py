@@ -52,6 +52,15 @@ class Layer:
     def backward(self, dout):
         raise NotImplementedError(f"{type(self).__name__} does not implement backward")
 
+    def backward_parameters(self, dout) -> None:
+        """Accumulate the parameters' gradients only, when nobody needs dL/d(input).
+
+        The first layer of a model in training is the case: its input is the data.
+        The default runs :meth:`backward` and drops its result; a layer for which
+        the input's gradient is real work (Dense: a whole matrix product) skips it.
+        """
+        self.backward(dout)
+
     def __call__(self, x):
         return self.forward(x)
 
@@ -235,6 +244,12 @@ class Dense(Layer):
         if self.use_bias:
             self.b.grad += db
         return dx
+
+    def backward_parameters(self, dout) -> None:
+        x, _ = self._saved_cache()
+        self.W.grad += x.T @ dout  # dW and db as in backward, without dx = dout W^T
+        if self.use_bias:
+            self.b.grad += dout.sum(axis=0)
 
     def get_config(self) -> dict[str, Any]:
         return {

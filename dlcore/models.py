@@ -92,14 +92,19 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad: bool = True):
         """Backpropagate dL/d(output) through every layer; return dL/d(input).
 
         Parameter gradients are added to each ``Parameter.grad``, and so are the
-        gradients of the weight penalties (:meth:`penalty`).
+        gradients of the weight penalties (:meth:`penalty`). With
+        ``input_grad=False`` (training: the input is the data) the first layer
+        skips the input's gradient and None is returned.
         """
-        for layer in reversed(self.layers):
+        for layer in reversed(self.layers[1:] if not input_grad else self.layers):
             dout = layer.backward(dout)
+        if not input_grad and self.layers:
+            self.layers[0].backward_parameters(dout)
+            dout = None
         regularizers.add_penalty_gradients(self.parameters())
         return dout
 
@@ -246,7 +251,7 @@ class Sequential:
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss}")
         self.zero_grad()
-        self.backward(self.loss.backward())
+        self.backward(self.loss.backward(), input_grad=False)
         self.optimizer.step()
         return self._batch_logs(y, output, loss)
 

@@ -327,3 +327,16 @@ def test_fit_argument_errors(rng):
 def test_adding_a_class_instead_of_a_layer_is_explained():
     with pytest.raises(TypeError, match="add parentheses"):
         Sequential([Dense(2, 2), ReLU])
+
+
+def test_training_skips_the_inputs_gradient_but_not_the_parameters(xp, device, rng):
+    X = xp.asarray(rng.normal(size=(6, 4)))
+    dout = xp.asarray(rng.normal(size=(6, 3)))
+    full, lean = (mlp([4, 5, 3], activation=Tanh, seed=2).to(device) for _ in range(2))
+    for model in (full, lean):
+        model.forward(X)
+        model.zero_grad()
+    assert full.backward(dout) is not None
+    assert lean.backward(dout, input_grad=False) is None
+    for (name, a), (_, b) in zip(full.named_parameters(), lean.named_parameters()):
+        np.testing.assert_allclose(to_numpy(b.grad), to_numpy(a.grad), err_msg=name)
