@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import as_rng
-from .backend import get_array_module, to_numpy
+from .backend import device_of, get_array_module, to_device, to_numpy
 
 DEFAULT_H = 1e-5
 DEFAULT_TOL = 1e-6
@@ -304,6 +304,10 @@ def _check_network(
     _require_float64(x, "the input x")
     for name, p in named_params:
         _require_float64(p.data, f"parameter {name!r}")
+    if named_params:  # host data for a model on the GPU goes where the model is
+        device = device_of(named_params[0][1].data)
+        x = to_device(x, device)
+        y = None if y is None else to_device(y, device)
     get_state, set_state = state
     saved_state = get_state()
     frozen = _FrozenRandomness(layers)

@@ -23,7 +23,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import regularizers
 from ._checks import as_rng, lookup, reject_unknown_kwargs
-from .backend import get_array_module, to_numpy
+from .backend import device_of, get_array_module, to_numpy
 from .callbacks import Callback, EpochPrinter, History, ProgressBar, progress_enabled
 from .datasets import minibatches
 from .layers import LAYER_CLASSES, Layer
@@ -202,11 +202,15 @@ class Sequential:
 
     # -------------------------------------------------------------- data checks
     def _as_input(self, X, where: str):
-        """X as a 2-D array on the model's device and in its dtype, checked for NaN/inf."""
+        """X as a 2-D array on the model's device and in its dtype, checked for NaN/inf.
+
+        Host data (NumPy) for a model on the GPU is moved there, so that the same
+        notebook runs on either device; GPU data for a model on the CPU is an error.
+        """
         params = self.parameters()
         reference = params[0].data if params else None
         xp = get_array_module(reference)
-        if get_array_module(X) is not xp and hasattr(X, "shape"):
+        if device_of(X) == "gpu" and xp is np:
             get_array_module(X, reference)  # raises, naming the devices
         X = xp.asarray(X)
         if X.ndim != 2:
@@ -372,9 +376,13 @@ class Sequential:
         return {key: total / seen for key, total in totals.items()}
 
     # ---------------------------------------------------------------- inference
-    def predict(self, X, batch_size: int | None = None):
-        """The model's output for X (N, D) in evaluation mode, on the model's device."""
-        return self._forward_eval(self._as_input(X, "predict()"), batch_size)
+    def predict(self, X, batch_size: int | None = None) -> np.ndarray:
+        """The model's output for X (N, D) in evaluation mode, as a NumPy array.
+
+        ``predict`` is for plots and metrics, so its result is on the host whatever
+        the model's device; :meth:`forward` keeps arrays on the device.
+        """
+        return to_numpy(self._forward_eval(self._as_input(X, "predict()"), batch_size))
 
     def _forward_eval(self, X, batch_size: int | None):
         xp = get_array_module(X)

@@ -340,3 +340,16 @@ def test_training_skips_the_inputs_gradient_but_not_the_parameters(xp, device, r
     assert lean.backward(dout, input_grad=False) is None
     for (name, a), (_, b) in zip(full.named_parameters(), lean.named_parameters()):
         np.testing.assert_allclose(to_numpy(b.grad), to_numpy(a.grad), err_msg=name)
+
+
+def test_a_model_on_the_gpu_takes_host_data_and_predict_returns_it(xp, device, rng):
+    X, y = rng.normal(size=(16, 3)), rng.integers(0, 2, 16)
+    model = mlp([3, 4, 2], seed=1).to(device)
+    model.compile(optimizers.SGD(lr=0.1), "softmax_cross_entropy")
+    history = model.fit(X, y, epochs=2, batch_size=8, verbose=0)  # NumPy data, any device
+    assert all(type(v) is float for v in history.history["loss"])
+    assert type(model.predict(X)) is np.ndarray and model.predict(X).shape == (16, 2)
+    if device == "gpu":  # the other way round is an error that names the devices
+        cpu_model = mlp([3, 4, 2], seed=1)
+        with pytest.raises(TypeError, match="arrays on different devices"):
+            cpu_model.predict(xp.asarray(X))
