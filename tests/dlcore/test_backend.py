@@ -91,3 +91,10 @@ def test_a_forgotten_np_call_in_generic_code_fails_on_the_standin():
         with pytest.raises(TypeError):
             forgot(x)
     assert forgot(np.ones(2)).tolist() == [1.0, 1.0]  # on NumPy it passes unnoticed
+
+
+def test_the_default_device_can_be_pinned_for_a_block(monkeypatch):
+    monkeypatch.setenv("DLCORE_DEVICE", "gpu")
+    with backend.default_device_is("cpu"):
+        assert backend.default_device() == "cpu"
+    assert backend.default_device() == "gpu"
