@@ -1,7 +1,7 @@
 """``dlgrade autograde``: grade a class's submissions, several at once, and record the scores.
 
 Each submission is graded by a worker process of its own (``python -m
-autograder.autograde JOB``), in a fresh temporary folder and a fresh kernel, under a
+autograder.worker JOB``), in a fresh temporary folder and a fresh kernel, under a
 time limit: whatever a submission does (a crash, an endless loop, a dead kernel,
 broken JSON), it costs that submission only. The main process starts the workers,
 shows a progress bar, writes each result into nbgrader's gradebook as it arrives,
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course, gradebook
+from . import course
 from .core import SEED_VARIABLE
 from .notebooks import CELL_TIMEOUT, GradedCell, graded_cells, run_in, score_executed
 from .release import grading_notebook, hide_tests
@@ -156,7 +156,7 @@ def _for_feedback(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def worker_main(job_path: str) -> int:
-    """``python -m autograder.autograde JOB.json``: grade, then write the result atomically."""
+    """The body of ``python -m autograder.worker JOB.json``: grade, write the result atomically."""
     job = json.loads(Path(job_path).read_text())
     result = grade(job)
     target = Path(job["autograded"]) / RESULT
@@ -205,15 +205,17 @@ def autograde(
     """
     from tqdm.auto import tqdm
 
+    from . import gradebook  # the main process's alone: workers never open the gradebook
+
     where = course.layout(root)
     submitted = Path(submitted) if submitted else where.submitted
     names = _assignments(root, only)
     summary = Summary(seed=seed if seed is not None else _seed())
+    submissions = find_submissions(submitted, names)
     gradings = {}
-    for name in names:
+    for name in sorted({sub.assignment for sub in submissions}):  # what was handed in
         gradings[name] = grading_notebook(nbformat.read(str(course.solution_path(root, name)), 4))
         gradebook.register(where.db_url, name, gradings[name])
-    submissions = find_submissions(submitted, names)
     for folder in unknown_folders(submitted, names):
         summary.attention.append((folder, "not an assignment of this course: not graded"))
     how = {"mode": "plain" if plain else "trusted", "cell_timeout": cell_timeout,
@@ -297,7 +299,7 @@ def _run_worker(job: dict, grading: nbformat.NotebookNode, timeout: float) -> di
     start = time.perf_counter()
     with open(log, "wb") as output:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "autograder.autograde", str(job_path)],
+            [sys.executable, "-m", "autograder.worker", str(job_path)],
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         try:
@@ -328,6 +330,3 @@ def _kill_group(pid: int) -> None:
     except (ProcessLookupError, PermissionError):
         pass
 
-
-if __name__ == "__main__":
-    sys.exit(worker_main(sys.argv[1]))
