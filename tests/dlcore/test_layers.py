@@ -229,3 +229,11 @@ def test_dropout_masks_on_the_gpu_come_from_a_seeded_device_generator(xp, device
     again = backend.to_numpy(first.forward(x))
     assert not np.array_equal(again, backend.to_numpy(a))  # a new mask at every call
     assert 0.4 < float((again > 0).mean()) < 0.6
+
+
+def test_the_same_seed_gives_the_same_initial_weights_on_every_device(device, monkeypatch):
+    host = Dense(5, 4, seed=11, init="he_normal")
+    monkeypatch.setenv("DLCORE_DEVICE", device)  # built directly on the device
+    there = Dense(5, 4, seed=11, init="he_normal")
+    assert there.W.device == device
+    np.testing.assert_array_equal(backend.to_numpy(there.W.data), host.W.data)
