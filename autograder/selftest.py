@@ -125,15 +125,20 @@ def run(root: Path, *, notebooks: bool = True, jobs: int = 2) -> list[Row]:
     return rows
 
 
+def aligned(cells: list[tuple[str, ...]]) -> list[str]:
+    """Rows of text cells (the first is the heading) as aligned lines, a rule under the head."""
+    widths = [max(len(c[i]) for c in cells) for i in range(len(cells[0]))]
+    lines = ["  ".join(c[i].ljust(widths[i]) for i in range(len(widths))).rstrip() for c in cells]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    return lines
+
+
 def table(rows: list[Row]) -> str:
     """The rows as an aligned text table, failures marked."""
     head = ("", "notebook", "what", "expected", "got")
-    cells = [head] + [
-        ("ok" if r.ok else "FAIL", r.notebook, r.what, r.expected, r.got) for r in rows
-    ]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    lines = ["  ".join(c[i].ljust(widths[i]) for i in range(len(head))).rstrip() for c in cells]
-    lines.insert(1, "-" * max(len(line) for line in lines))
+    lines = aligned(
+        [head] + [("ok" if r.ok else "FAIL", r.notebook, r.what, r.expected, r.got) for r in rows]
+    )
     failed = sum(not r.ok for r in rows)
     lines.append(
         f"{len(rows) - failed} of {len(rows)} as expected"

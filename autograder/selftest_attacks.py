@@ -17,6 +17,7 @@ from pathlib import Path
 from . import attacks, gradebook, sample_class
 from .course import layout
 from .sandbox import GIB, Limits
+from .selftest import aligned
 
 #: The memory limit of the corpus's kernels (the memory bomb asks for half as much again).
 MEMORY = 3 * GIB
@@ -124,14 +125,11 @@ def run(root: Path, *, jobs: int = 2, plain: bool = True) -> tuple[list[AttackRo
 
 def table(rows: list[AttackRow]) -> str:
     head = ("", "student", "what it tries", "deserved", "trusted", "plain nbgrader")
-    cells = [head] + [
+    lines = aligned([head] + [
         ("ok" if r.ok else "FAIL", r.student, r.what, f"{r.deserved:g}", f"{r.trusted:g}",
          "-" if r.plain is None else f"{r.plain:g}" + (" !" if r.plain != r.deserved else ""))
         for r in rows
-    ]  # fmt: skip
-    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    lines = ["  ".join(c[i].ljust(widths[i]) for i in range(len(head))).rstrip() for c in cells]
-    lines.insert(1, "-" * max(len(line) for line in lines))
+    ])  # fmt: skip
     fooled = sum(r.plain is not None and r.plain != r.deserved for r in rows)
     failed = sum(not r.ok for r in rows)
     summary = f"trusted: {len(rows) - failed} of {len(rows)} at their deserved score"
