@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import activations
+from ..backend import device_of, to_device
 from ..datasets import make_moons
 from ..layers import BatchNorm, Dense
 from ..losses import BinaryCrossEntropy
@@ -117,7 +118,10 @@ def layer_spreads(model: Sequential, X: np.ndarray, *,
     running averages are restored afterwards. The model's mode is restored either way.
     """
     spreads = []
+    params = model.parameters()
     h = np.asarray(X, dtype=np.float64)
+    if params:  # the data goes where the model is (the GPU, with DLCORE_DEVICE=gpu)
+        h = to_device(h, device_of(params[0].data))
     saved = [(layer, layer.training, layer.state_dict()) for layer in model.layers]
     try:
         for layer in model.layers:
