@@ -66,10 +66,9 @@ def grade_corpus(root: Path, *, plain: bool, jobs: int, cell_timeout: int = CELL
         corpus = attacks.corpus(copy, token=token, memory_limit=MEMORY)
         corpus = [a for a in corpus if only is None or a.student in only]
         attacks.hand_in(copy, corpus)
-        summary = autograde(copy, only=[attacks.ASSIGNMENT], jobs=jobs, seed=20261121,
-                            cell_timeout=cell_timeout, timeout=SUBMISSION_TIMEOUT, plain=plain,
-                            limits=Limits(memory=MEMORY),
-                            progress=False)  # fmt: skip
+        autograde(copy, only=[attacks.ASSIGNMENT], jobs=jobs, seed=20261121,
+                  cell_timeout=cell_timeout, timeout=SUBMISSION_TIMEOUT, plain=plain,
+                  limits=Limits(memory=MEMORY), progress=False)  # fmt: skip
         left = len(attacks.survivors(token))
         attacks.kill_survivors(token)
         totals, reports, seconds, graded, notebooks, statuses = {}, {}, 0.0, [], {}, {}
@@ -85,7 +84,6 @@ def grade_corpus(root: Path, *, plain: bool, jobs: int, cell_timeout: int = CELL
             seconds += result["seconds"]
             graded = graded or [(c["grade_id"], c["max_points"]) for c in result["cells"]]
         recorded = gradebook.scores(layout(copy).db_url, {attacks.ASSIGNMENT: graded})
-        del summary
     intact = _same_totals(recorded, totals)
     return corpus, Batch(totals, reports, left, intact, seconds, notebooks, statuses)
 
