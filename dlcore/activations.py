@@ -31,12 +31,12 @@ class Activation(Layer):
         return {}
 
     def forward(self, z):
-        self._check_input(z)
+        z = self._as_input(z)
         out, self._cache = self.functions[0](z, **self.hyperparameters())
         return out
 
     def backward(self, dout):
-        return self.functions[1](dout, self._saved_cache())
+        return self.functions[1](self._as_gradient(dout), self._saved_cache())
 
     def derivative(self, z):
         """f'(z) element-wise, for plotting (the layer's saved state is left untouched)."""
@@ -171,12 +171,12 @@ class PReLU(Layer):
         self.alpha = Parameter(to_device(alpha, device or default_device()), "alpha")
 
     def forward(self, z):
-        self._check_input(z, None if self.num_parameters == 1 else self.num_parameters)
+        z = self._as_input(z, None if self.num_parameters == 1 else self.num_parameters)
         out, self._cache = F.prelu_forward(z, self.alpha.data)
         return out
 
     def backward(self, dout):
-        dz, dalpha = F.prelu_backward(dout, self._saved_cache())
+        dz, dalpha = F.prelu_backward(self._as_gradient(dout), self._saved_cache())
         self.alpha.grad += dalpha
         return dz
 

@@ -171,6 +171,26 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
+def on_device(x: Any, device: str | None, where: str = "") -> Any:
+    """``x`` on ``device`` ("cpu", "gpu", or None for wherever ``x`` already is).
+
+    This is the course's one rule for data entering a computation: host (NumPy)
+    data given to a layer, loss or model on the GPU moves there, so a notebook
+    runs unchanged with ``DLCORE_DEVICE=gpu``. Data never leaves the GPU
+    implicitly: GPU data given to something on the CPU is an error naming both
+    devices, and :func:`to_numpy` is the explicit way out.
+    """
+    if device == "gpu" and not is_gpu_array(x):
+        return _cupy().asarray(x)
+    if device == "cpu" and is_gpu_array(x):
+        raise TypeError(
+            f"{where + ': ' if where else ''}received a GPU (cupy) array, but this "
+            "computation is on the CPU (numpy); move the data with dlcore.backend.to_numpy(x), "
+            "or the model with model.to('gpu')"
+        )
+    return x
+
+
 def device_of(x: Any) -> str:
     """``"gpu"`` for a CuPy array, ``"cpu"`` for anything else."""
     return "gpu" if is_gpu_array(x) else "cpu"

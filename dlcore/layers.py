@@ -16,7 +16,14 @@ import numpy as np
 from . import functional as F
 from . import initializers, regularizers
 from ._checks import as_rng, check_positive, check_probability
-from .backend import default_device, device_of, get_array_module, to_device, to_numpy
+from .backend import (
+    default_device,
+    device_of,
+    get_array_module,
+    on_device,
+    to_device,
+    to_numpy,
+)
 from .parameter import Parameter
 
 _NO_FORWARD_YET = object()
@@ -44,6 +51,7 @@ class Layer:
         self.name = name or type(self).__name__.lower()
         self.training = True
         self._cache: Any = _NO_FORWARD_YET
+        self._device: str | None = None  # where the last forward pass ran
 
     # ----------------------------------------------------------- computation
     def forward(self, x):
@@ -153,8 +161,12 @@ class Layer:
         return f"{type(self).__name__}({self.extra_repr()})"
 
     # ------------------------------------------------------------- checking
-    def _check_input(self, x, features: int | None = None) -> None:
-        """Raise a clear error for a non-array, an empty batch or a wrong feature count."""
+    def _as_input(self, x, features: int | None = None):
+        """``x`` checked (an array, a non-empty batch, ``features`` wide) on the layer's device.
+
+        Host data given to a layer on the GPU moves there (see ``backend.on_device``),
+        and so do gradients given to :meth:`backward` (``_as_gradient``).
+        """
         shape = getattr(x, "shape", None)
         if shape is None:
             raise TypeError(f"{self.name}: expected an array, received {type(x).__name__}")
@@ -165,6 +177,14 @@ class Layer:
             )
         if len(shape) == 0 or shape[0] == 0:
             raise ValueError(f"{self.name}: received an empty batch of shape {tuple(shape)}")
+        params = self.parameters()
+        x = on_device(x, device_of(params[0].data) if params else None, self.name)
+        self._device = device_of(x)
+        return x
+
+    def _as_gradient(self, dout):
+        """``dout`` on the device of the last forward pass: host gradients move up too."""
+        return on_device(dout, self._device, self.name)
 
 
 def _place(array: np.ndarray, device: str | None):
@@ -231,7 +251,7 @@ class Dense(Layer):
             raise ValueError("Dense: bias_regularizer was given but use_bias=False")
 
     def forward(self, x):
-        self._check_input(x, self.in_features)
+        x = self._as_input(x, self.in_features)
         if self.use_bias:
             out, self._cache = F.dense_forward(x, self.W.data, self.b.data)
         else:
@@ -239,7 +259,7 @@ class Dense(Layer):
         return out
 
     def backward(self, dout):
-        dx, dW, db = F.dense_backward(dout, self._saved_cache())
+        dx, dW, db = F.dense_backward(self._as_gradient(dout), self._saved_cache())
         self.W.grad += dW
         if self.use_bias:
             self.b.grad += db
@@ -247,6 +267,7 @@ class Dense(Layer):
 
     def backward_parameters(self, dout) -> None:
         x, _ = self._saved_cache()
+        dout = self._as_gradient(dout)
         self.W.grad += x.T @ dout  # dW and db as in backward, without dx = dout W^T
         if self.use_bias:
             self.b.grad += dout.sum(axis=0)
@@ -315,7 +336,7 @@ class Dropout(Layer):
         return self._device_rng
 
     def forward(self, x):
-        self._check_input(x)
+        x = self._as_input(x)
         rng = self._generator_for(x) if self.training else None
         out, mask = F.dropout_forward(x, self.rate, rng, self.training)
         self._cache = (mask,)
@@ -323,7 +344,7 @@ class Dropout(Layer):
 
     def backward(self, dout):
         (mask,) = self._saved_cache()
-        return F.dropout_backward(dout, mask)
+        return F.dropout_backward(self._as_gradient(dout), mask)
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate, "name": self.name}
@@ -380,7 +401,7 @@ class BatchNorm(Layer):
         self.running_var = _place(np.ones(num_features, dtype), device)
 
     def forward(self, x):
-        self._check_input(x, self.num_features)
+        x = self._as_input(x, self.num_features)
         if not self.training:
             out, cache = F.batchnorm_inference_forward(
                 x, self.gamma.data, self.beta.data, self.running_mean, self.running_var, self.eps
@@ -399,7 +420,7 @@ class BatchNorm(Layer):
     def backward(self, dout):
         mode, cache = self._saved_cache()
         backward = F.batchnorm_backward if mode == "train" else F.batchnorm_inference_backward
-        dx, dgamma, dbeta = backward(dout, cache)
+        dx, dgamma, dbeta = backward(self._as_gradient(dout), cache)
         self.gamma.grad += dgamma
         self.beta.grad += dbeta
         return dx

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import functional as F
 from ._checks import NonFiniteError, check_positive, lookup, reject_unknown_kwargs
-from .backend import get_array_module
+from .backend import device_of, get_array_module, on_device
 
 EPS = 1e-12
 
@@ -47,6 +47,7 @@ def _check_pair(loss: Loss, pred: Any, target: Any) -> tuple[Any, Any, bool]:
     a float target is cast to ``pred``'s dtype, integer labels are left as they are.
     """
     name = loss.name
+    target = on_device(target, device_of(pred), name)  # host labels follow GPU predictions
     xp = get_array_module(pred, target)
     pred, target = xp.asarray(pred), xp.asarray(target)
     if pred.dtype.kind != "f":

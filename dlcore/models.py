@@ -23,7 +23,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import regularizers
 from ._checks import as_rng, lookup, reject_unknown_kwargs
-from .backend import device_of, get_array_module, to_numpy
+from .backend import device_of, get_array_module, on_device, to_numpy
 from .callbacks import Callback, EpochPrinter, History, ProgressBar, progress_enabled
 from .datasets import minibatches
 from .layers import LAYER_CLASSES, Layer
@@ -204,14 +204,12 @@ class Sequential:
     def _as_input(self, X, where: str):
         """X as a 2-D array on the model's device and in its dtype, checked for NaN/inf.
 
-        Host data (NumPy) for a model on the GPU is moved there, so that the same
-        notebook runs on either device; GPU data for a model on the CPU is an error.
+        Host data (NumPy) for a model on the GPU is moved there (``backend.on_device``).
         """
         params = self.parameters()
         reference = params[0].data if params else None
-        xp = get_array_module(reference)
-        if device_of(X) == "gpu" and xp is np:
-            get_array_module(X, reference)  # raises, naming the devices
+        X = on_device(X, device_of(reference), where)
+        xp = get_array_module(X)
         X = xp.asarray(X)
         if X.ndim != 2:
             raise ValueError(
@@ -229,8 +227,7 @@ class Sequential:
         return X
 
     def _as_target(self, y, X, where: str):
-        xp = get_array_module(X)
-        y = xp.asarray(y)
+        y = get_array_module(X).asarray(on_device(y, device_of(X), where))
         if y.shape[:1] != X.shape[:1]:
             raise ValueError(
                 f"{where}: X has {X.shape[0]} samples but y has "

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from dlcore import backend
-from dlcore.activations import ReLU
+from dlcore.activations import PReLU, ReLU
 from dlcore.gradcheck import check_layer, check_model
 from dlcore.layers import BatchNorm, Dense, Dropout
+from dlcore.losses import MSE
 from dlcore.models import Sequential
 
 
@@ -56,6 +57,30 @@ def test_dense_float32(xp, device):
     layer = Dense(3, 2, seed=0, dtype=np.float32).to(device)
     assert layer.W.dtype == np.float32 and layer.b.dtype == np.float32
     assert layer.forward(xp.ones((2, 3), dtype=xp.float32)).dtype == xp.float32
+
+
+@pytest.mark.parametrize("make", [lambda: Dense(3, 2, seed=0), lambda: BatchNorm(3),
+                                  lambda: PReLU(num_parameters=3)])
+def test_host_data_moves_up_to_a_layer_and_loss_on_the_gpu(make, xp, device, rng):
+    x, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    layer = make().to(device)
+    out = layer.forward(x)  # NumPy data, whatever the layer's device
+    assert backend.device_of(out) == device
+    assert backend.device_of(layer.backward(rng.normal(size=out.shape))) == device
+    loss = MSE()
+    loss.forward(out[:, :2], dout)  # host targets follow the predictions
+    assert backend.device_of(loss.backward()) == device
+
+
+def test_gpu_data_never_comes_down_to_the_cpu_silently():
+    with backend.use_standin() as sx:
+        x = sx.asarray(np.ones((2, 3)))
+        with pytest.raises(TypeError, match=r"hidden: received a GPU \(cupy\) array, but this "
+                                            r"computation is on the CPU"):
+            Dense(3, 2, seed=0, name="hidden").forward(x)
+        with pytest.raises(TypeError, match=r"MSE: received a GPU \(cupy\) array"):
+            MSE().forward(np.ones((2, 3)), x)
+        assert backend.device_of(ReLU().forward(x)) == "gpu"  # no parameters: stays where it is
 
 
 def test_dense_wrong_input_width_names_layer_expected_and_received():
