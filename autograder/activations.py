@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from dlcore import functional as F
-from dlcore.gradcheck import numerical_gradient
 
 from . import activation_specs as specs
 from .activation_specs import ActivationSpec, away_from_kinks, upstream_mistakes
@@ -35,6 +34,7 @@ from .checking import (
     diagnoser,
     has_nonfinite,
     matches,
+    numerical_gradient_of,
     record_unchanged,
     recording_warnings,
     unpack,
@@ -53,8 +53,10 @@ def _forward(forward: Callable[..., Any], z: np.ndarray, params: Mapping[str, fl
     return out, cache, changed
 
 
-def _output(forward: Callable[..., Any], z: np.ndarray, params: Mapping[str, float]):
-    return np.asarray(_forward(forward, z, params)[0], dtype=float)
+def _out(output: Any) -> np.ndarray:
+    """``out`` of the student's forward's (out, cache), as floats."""
+    out, _ = unpack(output, 2, "the forward function must return a pair (out, cache)")
+    return np.asarray(out, dtype=float)
 
 
 def _guarded(result: CheckResult, label: str, weight: float, body: Callable[[], None]) -> None:
@@ -100,8 +102,9 @@ def _case(result, forward, backward, spec: ActivationSpec, z, params, rng, label
             wrong = {**wrong, **upstream_mistakes(dout, ref_out, derivative)}
         result.add(f"{label}{spec.backward_label}",
                    expected=ref_dz, got=dz, weight=2, diagnose=diagnoser(wrong))
-        numeric = numerical_gradient(
-            lambda x: float((_output(forward, x, params) * dout).sum()), z.copy())
+        numeric = numerical_gradient_of(forward, z, lambda p: (p,),
+                                        lambda output: float((_out(output) * dout).sum()),
+                                        keywords=params)
         result.add(f"{label}backward = numerical gradient of your forward", expected=numeric,
                    got=dz, rtol=1e-5, atol=1e-7, weight=1)
 

@@ -1,8 +1,10 @@
 """The harness's half that runs inside the student's (sandboxed) kernel.
 
-The trusted grader asks the kernel two things, each by running one line of code
-in it: what a name is (:func:`describe`), and the result of calling one of the
-student's functions (:func:`call`). Arguments and answers travel as files in the
+The trusted grader asks the kernel two things: what a name is (:func:`describe`),
+and the result of calling one of the student's functions (:func:`call`). While a
+test runs, the kernel runs :func:`serve`, which asks the grader for its next
+request through ``input()`` (the kernel's stdin channel), so a call costs one
+message each way. Arguments and answers travel as files in the
 format of :mod:`autograder.wire`. Nothing here is trusted: a student may replace
 any of it, and the grader reads its answers as plain data all the same, so the
 most a student gains by tampering is to break their own answers.
@@ -26,6 +28,23 @@ from . import wire
 
 #: The prompt with which a callback asks the grader to compute it.
 CALLBACK_PROMPT = "dlgrade-callback"
+#: The prompt with which :func:`serve` says the last answer is written and asks for the next.
+READY_PROMPT = "dlgrade-ready"
+
+
+def serve(folder: str) -> None:
+    """Answer the grader's requests ("call NAME", "call_each NAME", "describe NAME") until it
+    says anything else."""
+    while True:
+        what, _, name = input(READY_PROMPT).partition(" ")
+        if what == "call":
+            call(name, folder)
+        elif what == "call_each":
+            call_each(name, folder)
+        elif what == "describe":
+            describe(name, folder)
+        else:
+            return
 
 
 def _namespace() -> dict:
@@ -60,7 +79,9 @@ def call(name: str, folder: str) -> None:
         warnings.simplefilter("always")
         try:
             reply["ok"] = _namespace()[name](*args, **kwargs)
-        except BaseException as error:  # every failure is the student's answer
+        except KeyboardInterrupt:  # the grader's interrupt (a time limit): stop serving
+            raise
+        except BaseException as error:  # every other failure is the student's answer
             reply["error"] = _describe_error(error)
     reply["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:50]]
     reply["after"] = _without_functions([list(args), kwargs])
@@ -72,6 +93,33 @@ def call(name: str, folder: str) -> None:
                           "where": ""}  # fmt: skip
         reply["after"] = None
         wire.save(folder_path / "reply.npz", reply)
+
+
+def call_each(name: str, folder: str) -> None:
+    """Call ``name`` on each (args, kwargs) in ``folder``, stopping at the first error.
+
+    The reply holds the results so far ("ok"), the error if there was one, and the
+    warnings; the arguments are the grader's copies, so none come back.
+    """
+    folder_path = Path(folder)
+    calls, errstate = wire.load(folder_path / "call.npz", objects=True)
+    reply: dict[str, Any] = {"ok": []}
+    with warnings.catch_warnings(record=True) as caught, np.errstate(**errstate):
+        warnings.simplefilter("always")
+        try:
+            function = _namespace()[name]
+            for args, kwargs in calls:
+                reply["ok"].append(function(*args, **kwargs))
+        except KeyboardInterrupt:  # the grader's interrupt (a time limit): stop serving
+            raise
+        except BaseException as error:  # every other failure is the student's answer
+            reply["error"] = _describe_error(error)
+    reply["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:50]]
+    try:
+        wire.save(folder_path / "reply.npz", reply)
+    except wire.WireError as error:
+        wire.save(folder_path / "reply.npz", {"ok": [], "warnings": [], "error": {
+            "type": "TypeError", "message": f"the result cannot be graded: {error}", "where": ""}})
 
 
 def _without_functions(value: Any) -> Any:

@@ -29,6 +29,9 @@ from .sandbox import FIRST_UID, Limits, Spec, isolation_available, readonly_path
 PASSED_ON = ("DLCORE_DEVICE", "CUDA_VISIBLE_DEVICES")
 #: Bytes of output a cell may show; the rest is dropped, with a note.
 OUTPUT_LIMIT = 1_000_000
+#: Grading kernels do not draw figures: plots score nothing, and drawing them took a
+#: third of the cells' time. A figure shows as its text, "<Figure size ... with 1 Axes>".
+NO_FIGURES = "--IPKernelApp.exec_lines=%config InlineBackend.figure_formats = set()"
 #: Seconds a kernel may take to start, and an interrupted cell to stop.
 START_TIMEOUT = 60
 INTERRUPT_GRACE = 5
@@ -114,7 +117,7 @@ class SandboxedKernel:
                     gpu=env.get("DLCORE_DEVICE", "").lower() == "gpu")  # fmt: skip
         spec.write(self.base / "spec.json")
         python = str(Path(sys.prefix) / "bin" / "python")
-        command = [python, "-m", "ipykernel_launcher", "-f", connection]
+        command = [python, "-m", "ipykernel_launcher", "-f", connection, NO_FIGURES]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox", str(self.base / "spec.json"), "--",
              *command],
@@ -228,49 +231,15 @@ class SandboxedKernel:
         on_input: Callable[[str], str] | None = None,
         quiet: bool = False,
     ) -> Execution:
-        """Run ``code``; its outputs and error. Raises KernelDied or KernelTimeout."""
-        import zmq
-        from nbformat.v4 import output_from_msg
+        """Run ``code``; its outputs and error. Raises KernelDied or KernelTimeout.
 
-        client = self.client
-        msg_id = client.execute(code, silent=quiet, store_history=not quiet, allow_stdin=True)
-        poller = zmq.Poller()
-        channels = {client.iopub_channel.socket: client.iopub_channel,
-                    client.shell_channel.socket: client.shell_channel,
-                    client.stdin_channel.socket: client.stdin_channel}  # fmt: skip
-        for socket in channels:
-            poller.register(socket, zmq.POLLIN)
-        result, size = Execution(), 0
-        idle = replied = False
+        ``on_input`` answers each ``input(prompt)`` the code makes (by default: "").
+        """
+        running = Running(self, code, quiet=quiet)
         deadline = time.monotonic() + timeout
-        while not (idle and replied):
-            if time.monotonic() > deadline:
-                self._stop_running(timeout)
-            ready = dict(poller.poll(200))
-            if not ready and not self.alive:
-                raise KernelDied(f"the kernel died ({self.why_dead()})")
-            for socket in ready:
-                msg = channels[socket].get_msg(timeout=0)
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind, content = msg["msg_type"], msg["content"]
-                if kind == "input_request":
-                    answer = on_input(content.get("prompt", "")) if on_input else ""
-                    client.input(answer)
-                elif kind == "execute_reply":
-                    replied = True
-                elif kind == "status":
-                    idle = content.get("execution_state") == "idle"
-                elif kind == "error":
-                    result.error = (safe_text(content["ename"]), safe_text(content["evalue"]))
-                    size = self._add(result, output_from_msg(msg), size)
-                elif kind in ("stream", "display_data", "execute_result"):
-                    size = self._add(result, output_from_msg(msg), size)
-                elif kind == "clear_output":
-                    result.outputs.clear()
-        if result.dropped:
-            result.outputs.append(_note(f"[{result.dropped} bytes of output dropped]\n"))
-        return result
+        while (prompt := running.next_prompt(deadline, timeout)) is not None:
+            running.answer(on_input(prompt) if on_input else "")
+        return running.result
 
     def _add(self, result: Execution, output, size: int) -> int:
         cleaned = _clean(output)
@@ -293,8 +262,12 @@ class SandboxedKernel:
             client.control_channel.send(client.session.msg("interrupt_request", content={}))
         end = time.monotonic() + INTERRUPT_GRACE
         while time.monotonic() < end and self.alive:
+            with contextlib.suppress(Exception):  # code that asks for input now is told ""
+                while client.stdin_channel.msg_ready():
+                    client.stdin_channel.get_msg(timeout=0)
+                    client.input("")
             try:
-                msg = client.get_shell_msg(timeout=0.5)
+                msg = client.get_shell_msg(timeout=0.2)
             except Exception:  # queue.Empty, or a closed socket
                 continue
             if msg["msg_type"] == "execute_reply":
@@ -307,6 +280,77 @@ class SandboxedKernel:
         with contextlib.suppress(Exception):
             while self.client.iopub_channel.msg_ready():
                 self.client.iopub_channel.get_msg(timeout=0)
+
+
+class Running:
+    """One piece of code running in a kernel: its outputs so far, and the input it asks for.
+
+    :meth:`SandboxedKernel.execute` runs code to its end. The trusted grader also keeps
+    one running while a test calls the student's functions (``in_kernel.serve``):
+    each call is a question and answer through the code's ``input()``, so that it
+    costs one message each way instead of a whole execution.
+    """
+
+    def __init__(self, kernel: SandboxedKernel, code: str, *, quiet: bool = False):
+        import zmq
+
+        self.kernel, client = kernel, kernel.client
+        self.msg_id = client.execute(code, silent=quiet, store_history=not quiet,
+                                     allow_stdin=True)  # fmt: skip
+        self.poller = zmq.Poller()
+        self.channels = {client.iopub_channel.socket: client.iopub_channel,
+                         client.shell_channel.socket: client.shell_channel,
+                         client.stdin_channel.socket: client.stdin_channel}  # fmt: skip
+        for socket in self.channels:
+            self.poller.register(socket, zmq.POLLIN)
+        self.result, self.size = Execution(), 0
+        self.idle = self.replied = self.noted = False
+
+    @property
+    def done(self) -> bool:
+        return self.idle and self.replied
+
+    def next_prompt(self, deadline: float, timeout: float) -> str | None:
+        """Read the kernel's messages until the code asks for input (its prompt) or ends (None).
+
+        Past ``deadline`` (time.monotonic()) the code is interrupted, or the kernel
+        killed, and KernelTimeout names ``timeout``; a dead kernel raises KernelDied.
+        """
+        from nbformat.v4 import output_from_msg
+
+        kernel = self.kernel
+        while not self.done:
+            if time.monotonic() > deadline:
+                kernel._stop_running(timeout)
+            ready = dict(self.poller.poll(200))
+            if not ready and not kernel.alive:
+                raise KernelDied(f"the kernel died ({kernel.why_dead()})")
+            for socket in ready:
+                msg = self.channels[socket].get_msg(timeout=0)
+                if msg.get("parent_header", {}).get("msg_id") != self.msg_id:
+                    continue
+                kind, content = msg["msg_type"], msg["content"]
+                if kind == "input_request":
+                    return str(content.get("prompt", ""))
+                if kind == "execute_reply":
+                    self.replied = True
+                elif kind == "status":
+                    self.idle = content.get("execution_state") == "idle"
+                elif kind == "error":
+                    self.result.error = (safe_text(content["ename"]), safe_text(content["evalue"]))
+                    self.size = kernel._add(self.result, output_from_msg(msg), self.size)
+                elif kind in ("stream", "display_data", "execute_result"):
+                    self.size = kernel._add(self.result, output_from_msg(msg), self.size)
+                elif kind == "clear_output":
+                    self.result.outputs.clear()
+        if self.result.dropped and not self.noted:
+            self.result.outputs.append(_note(f"[{self.result.dropped} bytes of output dropped]\n"))
+        self.noted = True
+        return None
+
+    def answer(self, text: str) -> None:
+        """Answer the code's pending ``input()``."""
+        self.kernel.client.input(text)
 
 
 def _clean(output):

@@ -28,8 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from dlcore.gradcheck import numerical_gradient
-
 from . import loss_reference as ref
 from . import loss_specs as specs
 from .checking import (
@@ -43,6 +41,7 @@ from .checking import (
     generic_slips,
     has_nonfinite,
     matches,
+    numerical_gradient_of,
     record_unchanged,
     recording_warnings,
 )
@@ -150,10 +149,7 @@ def _case(result, loss, gradient, spec: LossSpec, pred, target, params, label) -
                                          divisor))  # fmt: skip
     _number(value)  # the numerical gradient below needs one number
 
-    def own_loss(p: np.ndarray) -> float:
-        return _number(call(loss, p, target, *extra))
-
-    numeric = numerical_gradient(own_loss, pred.astype(float, copy=True))
+    numeric = numerical_gradient_of(loss, pred, lambda p: (p, target, *extra), _number)
     result.add(f"{label}gradient = numerical gradient of your loss", expected=numeric, got=grad,
                rtol=1e-5, atol=1e-7, weight=1)  # fmt: skip
     return changed or changed_grad

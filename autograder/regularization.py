@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from dlcore import functional as F
-from dlcore.gradcheck import numerical_gradient
 
 from . import regularization_reference as reference
 from .checking import (
@@ -34,6 +33,7 @@ from .checking import (
     call_watching,
     describe,
     matches,
+    numerical_gradient_of,
     record_unchanged,
     unpack,
 )
@@ -148,8 +148,9 @@ def check_l2(result: CheckResult, l2_penalty, l2_gradient, *, hidden, rng):
         result.add(f"{label}: gradient of every W", expected=np.concatenate(
             [g.ravel() for g in want]), got=flat,
             diagnose=specific_first(_l2_gradient_slips(weights, lam, m)))
-        numeric = [numerical_gradient(_penalty_of_one(l2_penalty, weights, i, lam, m),
-                                      weights[i].copy()) for i in range(len(weights))]
+        numeric = [numerical_gradient_of(l2_penalty, weights[i], _with_one(weights, i, lam, m),
+                                         lambda value: _scalar(value, "l2_penalty"))
+                   for i in range(len(weights))]
         result.add(f"{label}: gradient = numerical gradient of your penalty",
                    expected=np.concatenate([g.ravel() for g in numeric]), got=flat,
                    rtol=1e-5, atol=1e-7, weight=0.5)
@@ -157,14 +158,13 @@ def check_l2(result: CheckResult, l2_penalty, l2_gradient, *, hidden, rng):
                      hint="W *= ... changes the network's weights; compute new arrays")
 
 
-def _penalty_of_one(l2_penalty, weights, index: int, lam: float, m: int) -> Callable:
-    """The student's penalty as a function of the ``index``-th matrix alone."""
+def _with_one(weights, index: int, lam: float, m: int) -> Callable:
+    """The penalty's arguments with the ``index``-th matrix replaced by W (the others copied)."""
 
-    def penalty(W: np.ndarray) -> float:
-        others = [W if i == index else w for i, w in enumerate(weights)]
-        return _scalar(call(l2_penalty, [w.copy() for w in others], lam, m), "l2_penalty")
+    def arguments(W: np.ndarray) -> tuple:
+        return [W if i == index else w.copy() for i, w in enumerate(weights)], lam, m
 
-    return penalty
+    return arguments
 
 
 # ------------------------------------------------------------------- dropout
@@ -268,12 +268,14 @@ def _dropout_case(result, dropout_forward, dropout_backward, A, rate, rng, label
 
     if out.shape == A.shape:  # the forward's numerical gradient needs outputs shaped like A
 
-        def forward_sum(x: np.ndarray) -> float:
-            return float((_forward(dropout_forward, x, rate, seed)[0] * dout).sum())
+        def forward_sum(output: Any) -> float:
+            out, _ = unpack(output, 2, "dropout_forward must return a pair (out, cache)")
+            return float((as_float_array(out, "dropout_forward") * dout).sum())
 
+        numeric = numerical_gradient_of(
+            dropout_forward, A, lambda x: (x, rate, np.random.default_rng(seed)), forward_sum)
         result.add(f"{label}backward = numerical gradient of your forward (same seed)",
-                   expected=numerical_gradient(forward_sum, A.copy()), got=second[0],
-                   rtol=1e-5, atol=1e-7)
+                   expected=numeric, got=second[0], rtol=1e-5, atol=1e-7)
     return changed or second[1]
 
 

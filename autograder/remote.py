@@ -12,17 +12,19 @@ come back too, so that a check sees what it would see in-process.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import math
 import os
 import re
+import time
 import warnings
 from typing import Any
 
 import numpy as np
 
 from . import wire
-from .in_kernel import CALLBACK_PROMPT
-from .kernel import KernelDied, KernelTimeout, SandboxedKernel
+from .in_kernel import CALLBACK_PROMPT, READY_PROMPT
+from .kernel import KernelDied, KernelTimeout, Running, SandboxedKernel
 
 
 class StudentTimeout(Exception):
@@ -34,30 +36,67 @@ class KernelLost(Exception):
 
 
 class Remote:
-    """Calls into one sandboxed kernel, each with a time limit."""
+    """Calls into one sandboxed kernel, each with a time limit.
+
+    The first request of a test starts ``in_kernel.serve`` in the kernel; it stays
+    running, answering one request after another, until :meth:`stop` (the grader
+    calls it before the kernel runs the next cell).
+    """
 
     def __init__(self, kernel: SandboxedKernel, timeout: float):
         self.kernel, self.timeout = kernel, timeout
+        self.serving: Running | None = None
 
-    def _run(self, code: str, on_input=None):
+    def _request(self, what: str, name: str, on_callback=None):
+        """Send ``what`` ("call" or "describe") about ``name``; the kernel's answer, read."""
+        if not name.isidentifier():
+            raise ValueError(f"not a Python name: {name!r}")
         if not self.kernel.alive or self.kernel.client is None:
             raise KernelLost("the kernel is not running (it died earlier)")
         (self.kernel.io / "reply.npz").unlink(missing_ok=True)
+        deadline = time.monotonic() + self.timeout
         try:
-            execution = self.kernel.execute(code, timeout=self.timeout, on_input=on_input,
-                                            quiet=True)  # fmt: skip
+            serving = self._serving(deadline)
+            serving.answer(f"{what} {name}")
+            while (prompt := serving.next_prompt(deadline, self.timeout)) != READY_PROMPT:
+                if prompt is None:  # serve() ended: the student's code got in its way
+                    self.serving = None
+                    raise _not_served(serving)
+                serving.answer(on_callback(prompt) if on_callback else "")
         except KernelTimeout as error:
+            self.serving = None
             raise StudentTimeout(f"the function {error}") from None
         except KernelDied as error:
+            self.serving = None
             raise KernelLost(str(error)) from None
-        if execution.error is not None:
-            ename, evalue = execution.error
-            raise RuntimeError(f"the grader could not reach the function ({ename}: {evalue})")
         return wire.load(self.kernel.io / "reply.npz", objects=True)
+
+    def _serving(self, deadline: float) -> Running:
+        """The kernel's serve loop, started if it is not running, waiting for a request."""
+        if self.serving is None:
+            code = f"__import__('autograder.in_kernel').in_kernel.serve({str(self.kernel.io)!r})"
+            serving = Running(self.kernel, code, quiet=True)
+            while (prompt := serving.next_prompt(deadline, self.timeout)) != READY_PROMPT:
+                if prompt is None:
+                    raise _not_served(serving)
+                serving.answer("")
+            self.serving = serving
+        return self.serving
+
+    def stop(self) -> None:
+        """End the serve loop, so that the kernel can run cells again."""
+        serving, self.serving = self.serving, None
+        if serving is None or not self.kernel.alive:
+            return
+        deadline = time.monotonic() + self.timeout
+        with contextlib.suppress(KernelTimeout, KernelDied):
+            serving.answer("stop")
+            while serving.next_prompt(deadline, self.timeout) is not None:
+                serving.answer("stop")
 
     def describe(self, name: str) -> tuple[str, Any]:
         """("function" | "value" | "missing", the value when it is one)."""
-        reply = self._run(_kernel_code("describe", name, self.kernel.io))
+        reply = self._request("describe", name)
         kind = reply.get("kind") if isinstance(reply, dict) else None
         if kind == "unsendable":
             raise TypeError(f"{name} holds a value the grader cannot read: {reply.get('why')}")
@@ -75,8 +114,7 @@ class Remote:
         call = [list(args), dict(kwargs), np.geterr()]  # the caller's floating-point rules
         wire.save(self.kernel.io / "call.npz", call, callback=number)
         self._hand_over(self.kernel.io / "call.npz")
-        reply = self._run(_kernel_code("call", name, self.kernel.io),
-                          on_input=lambda prompt: self._callback(prompt, callbacks))  # fmt: skip
+        reply = self._request("call", name, lambda prompt: self._callback(prompt, callbacks))
         if not isinstance(reply, dict) or not ({"ok", "error"} & set(reply)):
             raise RuntimeError(f"the kernel's answer from {name} is malformed")
         for category, message in reply.get("warnings") or []:
@@ -88,6 +126,22 @@ class Remote:
         if "error" in reply:
             raise _student_error(reply["error"])
         return reply["ok"]
+
+    def call_each(self, name: str, calls: list[tuple[tuple, dict]]) -> list:
+        """``name`` called on each (args, kwargs) in one round trip; the first error raised."""
+        batch = [[list(args), dict(kwargs)] for args, kwargs in calls]
+        wire.save(self.kernel.io / "call.npz", [batch, np.geterr()])
+        self._hand_over(self.kernel.io / "call.npz")
+        reply = self._request("call_each", name)
+        results = reply.get("ok") if isinstance(reply, dict) else None
+        if not isinstance(results, list) or len(results) > len(calls) or \
+                (len(results) < len(calls) and "error" not in reply):  # fmt: skip
+            raise RuntimeError(f"the kernel's answer from {name} is malformed")
+        for category, message in reply.get("warnings") or []:
+            warnings.warn(str(message), _warning_class(category), stacklevel=2)
+        if "error" in reply:
+            raise _student_error(reply["error"])
+        return results
 
     def _callback(self, prompt: str, callbacks: list) -> str:
         """Compute one of the grader's callables for the kernel; the reply goes in a file."""
@@ -111,10 +165,12 @@ class Remote:
             os.chown(path, self.kernel.uid, self.kernel.uid)
 
 
-def _kernel_code(what: str, name: str, folder) -> str:
-    if not name.isidentifier():
-        raise ValueError(f"not a Python name: {name!r}")
-    return f"__import__('autograder.in_kernel').in_kernel.{what}({name!r}, {str(folder)!r})"
+def _not_served(serving: Running) -> Exception:
+    """Why the kernel's serve loop ended without answering: the student's error, or ours."""
+    ename, evalue = serving.result.error or ("Exception", "the serve loop ended")
+    if ename == "KeyboardInterrupt":  # raised by the student's function itself
+        return _student_error({"type": ename, "message": evalue})
+    return RuntimeError(f"the grader could not reach the function ({ename}: {evalue})")
 
 
 class RemoteFunction:
@@ -125,6 +181,10 @@ class RemoteFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.remote.call(self.__name__, args, kwargs)
+
+    def call_each(self, calls: list[tuple[tuple, dict]]) -> list:
+        """One call per (args, kwargs), all in one round trip (see ``core.call_each``)."""
+        return self.remote.call_each(self.__name__, calls)
 
     def __repr__(self) -> str:
         return f"<the student's {self.__name__}>"

@@ -204,6 +204,7 @@ class Grader:
     def _test(self, index: int, cell, meta: dict, tests: dict[str, str]) -> None:
         grade_id, points = meta["grade_id"], float(meta.get("points", 0))
         graded = run_test(tests[grade_id], self.remote, points, grade_id)
+        self.remote.stop()  # the kernel leaves its serve loop before the next cell
         if not self.kernel.alive:
             why = graded.error or "the kernel died during the test"
             self.run.events.append(f"test {grade_id} lost the kernel ({why}): it scores 0")

@@ -17,10 +17,12 @@ from autograder.checking import (
     call_watching,
     diagnose,
     matches,
+    numerical_gradient_of,
     record_unchanged,
     unpack,
 )
-from autograder.core import CheckResult, NotImplementedYet, StudentError
+from autograder.core import CheckResult, NotImplementedYet, StudentError, call_each
+from dlcore import gradcheck
 
 WANT = np.arange(1.0, 7.0).reshape(2, 3)
 
@@ -155,3 +157,39 @@ def test_record_unchanged_adds_a_sub_check_and_names_the_mistake():
     record_unchanged(result, True, "relu_forward", hint="z[z < 0] = 0 changes z")
     assert not result.passed
     assert result.diagnoses == [f"relu_forward {checking.MUTATES}: z[z < 0] = 0 changes z"]
+
+
+def test_call_each_calls_in_order_and_stops_at_the_first_error():
+    seen = []
+
+    def picky(x, *, limit):
+        seen.append(x)
+        if x > limit:
+            raise ValueError(f"{x} is too big")
+        return x * 2
+
+    assert call_each(picky, [((1,), {"limit": 5}), ((2,), {"limit": 5})]) == [2, 4]
+    with pytest.raises(StudentError, match="ValueError: 7 is too big"):
+        call_each(picky, [((7,), {"limit": 5}), ((3,), {"limit": 5})])
+    assert seen == [1, 2, 7]
+
+
+def test_numerical_gradient_of_gives_dlcores_numbers_in_one_batch():
+    x = np.random.default_rng(0).normal(size=(2, 3))
+
+    def cubes(p, *, scale):
+        return scale * (p**3).sum()
+
+    class Batched:  # how the trusted grader's RemoteFunction looks to call_each
+        def __init__(self):
+            self.batches = []
+
+        def call_each(self, calls):
+            self.batches.append(len(calls))
+            return [cubes(*args, **kwargs) for args, kwargs in calls]
+
+    batched = Batched()
+    got = numerical_gradient_of(batched, x, lambda p: (p,), float, keywords={"scale": 2.0})
+    want = gradcheck.numerical_gradient(lambda p: cubes(p, scale=2.0), x.copy())
+    assert np.array_equal(got, want) and batched.batches == [2 * x.size]
+    assert np.allclose(got, 6.0 * x**2, atol=1e-6)
