@@ -1,9 +1,9 @@
 """``dlgrade autograde``: grade a class's submissions, several at once, and record the scores.
 
-Each submission is graded by a worker process of its own (``python -m
-autograder.worker JOB``), in a fresh temporary folder and a fresh kernel, under a
-time limit: whatever a submission does (a crash, an endless loop, a dead kernel,
-broken JSON), it costs that submission only. The main process starts the workers,
+Each submission is graded by a worker process of its own (forked from a server that
+imported the grader once: :mod:`autograder.worker`), in a fresh temporary folder and a
+fresh kernel, under a time limit: whatever a submission does (a crash, an endless loop,
+a dead kernel, broken JSON), it costs that submission only. The main process starts the workers,
 shows a progress bar, writes each result into nbgrader's gradebook as it arrives,
 and keeps it in ``autograded/<student>/<assignment>/`` with the executed notebook,
 whose hidden tests' source is removed. A second run skips the submissions already
@@ -19,8 +19,6 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -36,6 +34,7 @@ from .release import grading_notebook, hide_tests
 from .sandbox import Limits, scratch
 from .submissions import Submission, find_submissions, load, repair, unknown_folders
 from .trusted import Grader
+from .worker import WorkerServer
 
 #: The file, beside each autograded notebook, that holds the submission's result.
 RESULT = "dlgrade.json"
@@ -156,7 +155,7 @@ def _for_feedback(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def worker_main(job_path: str) -> int:
-    """The body of ``python -m autograder.worker JOB.json``: grade, write the result atomically."""
+    """A worker's body (see :mod:`autograder.worker`): grade, write the result atomically."""
     job = json.loads(Path(job_path).read_text())
     result = grade(job)
     target = Path(job["autograded"]) / RESULT
@@ -229,8 +228,8 @@ def autograde(
             summary.skipped += 1
         else:
             pending.append(job)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_run_worker, job, gradings[job["assignment"]], timeout)
+    with WorkerServer() as workers, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_run_worker, job, gradings[job["assignment"]], timeout, workers)
                    for job in pending]  # fmt: skip
         bar = tqdm(total=len(futures), desc="autograde", unit="submission", disable=not progress)
         for future in as_completed(futures):
@@ -287,7 +286,8 @@ def _previous(job: dict) -> dict | None:
     return result if same and result.get("status") in FINAL else None
 
 
-def _run_worker(job: dict, grading: nbformat.NotebookNode, timeout: float) -> dict:
+def _run_worker(job: dict, grading: nbformat.NotebookNode, timeout: float,
+                workers: WorkerServer) -> dict:
     """Grade ``job`` in a worker process of its own; any failure becomes a scored-0 result."""
     target = Path(job["autograded"])
     if target.exists():
@@ -297,24 +297,20 @@ def _run_worker(job: dict, grading: nbformat.NotebookNode, timeout: float) -> di
     job_path.write_text(json.dumps(job))
     log = target / "worker.log"
     start = time.perf_counter()
-    with open(log, "wb") as output:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "autograder.worker", str(job_path)],
-            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            code = worker.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            code = None
-        finally:
-            _kill_group(worker.pid)
+    pid = workers.start(str(job_path), str(log))
+    code = workers.wait(pid, timeout) if pid > 0 else None  # None: running at the time limit
+    if pid > 0:
+        _kill_group(pid)  # the worker (past its limit), and whatever it left behind
+        workers.wait(pid, 10)
     job_path.unlink()
     try:
         return json.loads((target / RESULT).read_text())
     except (OSError, ValueError):
         pass
     result = blank_result(job, grading)
-    if code is None:
+    if pid < 0:
+        why = "grading failed (the server that starts the workers ended); scored 0"
+    elif code is None:
         why = f"grading took longer than {timeout:g} s and was stopped; scored 0"
     else:
         why = f"grading failed (worker exit code {code}, see {log}); scored 0"
