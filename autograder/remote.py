@@ -48,7 +48,7 @@ class Remote:
         self.serving: Running | None = None
 
     def _request(self, what: str, name: str, on_callback=None):
-        """Send ``what`` ("call" or "describe") about ``name``; the kernel's answer, read."""
+        """Send ``what`` ("call", "call_each" or "describe") about ``name``; read the answer."""
         if not name.isidentifier():
             raise ValueError(f"not a Python name: {name!r}")
         if not self.kernel.alive or self.kernel.client is None:

@@ -96,9 +96,9 @@ def get_array_module(*arrays: Any) -> ModuleType:
     ``None`` and Python scalars are ignored. Mixing a NumPy array with a CuPy
     array is an error that says which argument lives where.
     """
+    if all(type(a) is np.ndarray or not is_gpu_array(a) for a in arrays):
+        return np  # the common case, first: every argument on the host
     on_gpu = [is_gpu_array(a) for a in arrays]
-    if not any(on_gpu):
-        return np
     kinds = [
         "gpu" if gpu else "cpu"
         for a, gpu in zip(arrays, on_gpu)

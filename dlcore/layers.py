@@ -86,7 +86,7 @@ class Layer:
 
     def parameters(self) -> list[Parameter]:
         """All parameters of the layer, in a fixed order."""
-        return [p for _, p in self.named_parameters()]
+        return [value for value in vars(self).values() if isinstance(value, Parameter)]
 
     def zero_grad(self) -> None:
         for p in self.parameters():
@@ -177,10 +177,16 @@ class Layer:
             )
         if len(shape) == 0 or shape[0] == 0:
             raise ValueError(f"{self.name}: received an empty batch of shape {tuple(shape)}")
-        params = self.parameters()
-        x = on_device(x, device_of(params[0].data) if params else None, self.name)
+        x = on_device(x, self._parameter_device(), self.name)
         self._device = device_of(x)
         return x
+
+    def _parameter_device(self) -> str | None:
+        """Where the parameters are ("cpu" or "gpu"); None for a layer without any."""
+        for value in vars(self).values():  # a loop, not parameters(): this runs every step
+            if isinstance(value, Parameter):
+                return device_of(value.data)
+        return None
 
     def _as_gradient(self, dout):
         """``dout`` on the device of the last forward pass: host gradients move up too."""

@@ -120,7 +120,7 @@ class Sequential:
                 yield f"{i}.{name}", p
 
     def parameters(self) -> list[Parameter]:
-        return [p for _, p in self.named_parameters()]
+        return [p for layer in self.layers for p in layer.parameters()]
 
     def count_params(self) -> int:
         return sum(p.size for p in self.parameters())
