@@ -25,8 +25,9 @@ from pathlib import Path
 
 from .sandbox import FIRST_UID, Limits, Spec, isolation_available, readonly_paths
 
-#: The grader's environment variables a student's kernel receives: which device to use.
-PASSED_ON = ("DLCORE_DEVICE", "CUDA_VISIBLE_DEVICES")
+#: The grader's environment variables a student's kernel receives: which device to use
+#: (DLCORE_GPU_STANDIN: the test suite's stand-in for a GPU, see dlcore.standin).
+PASSED_ON = ("DLCORE_DEVICE", "CUDA_VISIBLE_DEVICES", "DLCORE_GPU_STANDIN")
 #: Bytes of output a cell may show; the rest is dropped, with a note.
 OUTPUT_LIMIT = 1_000_000
 #: Grading kernels do not draw figures: plots score nothing, and drawing them took a
