@@ -1,8 +1,8 @@
 """`python -m benchmarks [NAME...]`: run the benchmarks and write docs/performance.md.
 
 Without names, all of them (as `make bench` does; about ten minutes on 2 cores):
-mlp_training, small_model, gradcheck, course, grading. With names, only those,
-and the report holds only their sections.
+mlp_training, small_model, gradcheck, course, grading, gpu_training (skipped, saying
+why, without a GPU). With names, only those, and the report holds only their sections.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 REPORT = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
-BENCHMARKS = ("mlp_training", "small_model", "gradcheck", "course", "grading")
+BENCHMARKS = ("mlp_training", "small_model", "gradcheck", "course", "grading", "gpu_training")
 
 
 def _cpu() -> str:
