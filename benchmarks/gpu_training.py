@@ -20,26 +20,18 @@ import statistics
 
 import numpy as np
 
+from benchmarks.mlp_training import dlcore_mlp, flops_per_sample
 from benchmarks.timing import paired, table
-from dlcore import Dense, ReLU, Sequential, backend, optimizers
+from dlcore import backend, optimizers
 
 SIZES = (1024, 4096, 4096, 10)
 BATCH, LR, REPEATS = 1024, 1e-3, 3
 GPU_STEPS, CPU_STEPS = 30, 3
 
 
-def flops_per_sample(sizes=SIZES) -> int:
-    """Forward, weight gradients and input gradients (not the first layer's), 2 per MAC."""
-    macs = [a * b for a, b in itertools.pairwise(sizes)]
-    return 2 * sum(macs) + 2 * sum(macs) + 2 * sum(macs[1:])
-
-
 def dlcore_steps(device: str, sizes=SIZES, batch: int = BATCH, steps: int = GPU_STEPS):
     """``steps`` training steps of dlcore's Sequential on ``device``, data already there."""
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
-        layers += [Dense(fan_in, fan_out, seed=i, init="he_normal", dtype=np.float32), ReLU()]
-    model = Sequential(layers[:-1]).to(device)
+    model = dlcore_mlp(sizes, np.float32).to(device)
     model.compile(optimizers.Adam(lr=LR), "softmax_cross_entropy")
     rng = np.random.default_rng(0)
     X = backend.to_device(rng.standard_normal((batch, sizes[0]), dtype=np.float32), device)
@@ -103,14 +95,17 @@ def run() -> str:
         contenders["PyTorch (CUDA)"] = torch_steps()
     seconds = paired(contenders, REPEATS)
     rates = {name: steps[name] * BATCH / statistics.median(s) for name, s in seconds.items()}
-    rows = [(name, f"{steps[name]}", f"{rates[name]:,.0f}",
-             f"{min(steps[name] * BATCH / s for s in seconds[name]):,.0f} - "
-             f"{max(steps[name] * BATCH / s for s in seconds[name]):,.0f}",
-             f"{rates[name] * flops_per_sample() / 1e9:,.0f}") for name in contenders]  # fmt: skip
+    per_sample = flops_per_sample(SIZES)
+    rows = []
+    for name, runs in seconds.items():
+        samples = [steps[name] * BATCH / s for s in runs]
+        rows.append((name, f"{steps[name]}", f"{rates[name]:,.0f}",
+                     f"{min(samples):,.0f} - {max(samples):,.0f}",
+                     f"{rates[name] * per_sample / 1e9:,.0f}"))  # fmt: skip
     gpu = rates["dlcore on the GPU (CuPy)"]
     notes = [f"dlcore on the GPU at {gpu / rates['dlcore on the CPU (NumPy)']:.1f}x the CPU"]
     if has_torch:
         notes.append(f"{gpu / rates['PyTorch (CUDA)']:.2f}x PyTorch on CUDA")
     header = ("implementation", "steps per run", "samples/s (median)", "range", "GFLOP/s")
     return (title + table(header, rows) + f"\n\n- {torch_note}.\n- {', '.join(notes)}.\n"
-            f"- one sample costs {flops_per_sample() / 1e6:.1f} MFLOP.\n")  # fmt: skip
+            f"- one sample costs {per_sample / 1e6:.1f} MFLOP.\n")  # fmt: skip

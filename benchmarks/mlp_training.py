@@ -21,10 +21,10 @@ N_SAMPLES, BATCH, LR, REPEATS = 60_000, 128, 1e-3, 3
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
 
-def flops_per_sample() -> int:
+def flops_per_sample(sizes=SIZES) -> int:
     """Forward (2 per multiply-add), weight gradients (as many), input gradients (all but
     the first layer's, which nobody needs): the floating-point work of one sample."""
-    macs = [a * b for a, b in itertools.pairwise(SIZES)]
+    macs = [a * b for a, b in itertools.pairwise(sizes)]
     return 2 * sum(macs) + 2 * sum(macs) + 2 * sum(macs[1:])
 
 
@@ -35,11 +35,16 @@ def _data(dtype):
     return X, y
 
 
-def dlcore_epoch(dtype):
+def dlcore_mlp(sizes, dtype) -> Sequential:
+    """The benchmarks' network in dlcore: Dense layers of ``sizes`` with ReLU between."""
     layers = []
-    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(SIZES)):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         layers += [Dense(fan_in, fan_out, seed=i, init="he_normal", dtype=dtype), ReLU()]
-    model = Sequential(layers[:-1])
+    return Sequential(layers[:-1])
+
+
+def dlcore_epoch(dtype):
+    model = dlcore_mlp(SIZES, dtype)
     model.compile(optimizers.Adam(lr=LR), "softmax_cross_entropy")
     X, y = _data(dtype)
     return lambda: model.fit(X, y, epochs=1, batch_size=BATCH, shuffle=False, verbose=0)
