@@ -12,7 +12,7 @@ import statistics
 
 import numpy as np
 
-from benchmarks.timing import paired, peak_rss_mib, table
+from benchmarks.timing import fresh_run, paired, table
 from dlcore import Dense, ReLU, Sequential, optimizers
 from dlcore.losses import BinaryCrossEntropy
 
@@ -70,11 +70,12 @@ def run() -> str:
     rows, medians = [], {}
     for name, values in seconds.items():
         rates = [STEPS / s for s in values]
+        memory = fresh_run(__name__, factories[name], "float32").peak_rss_mib
         medians[name] = statistics.median(rates)
         rows.append((name, "float32", f"{medians[name]:,.0f}",
                      f"{min(rates):,.0f} - {max(rates):,.0f}",
                      f"{1e6 / medians[name]:.0f}",
-                     f"{peak_rss_mib(__name__, factories[name], 'float32'):,.0f}"))  # fmt: skip
+                     f"{memory:,.0f}"))  # fmt: skip
     lines = [f"- {note}."]
     if has_torch:
         ratio = medians["dlcore Sequential.train_step"] / medians["PyTorch (CPU)"]

@@ -177,7 +177,7 @@ class PReLU(Layer):
 
     def backward(self, dout):
         dz, dalpha = F.prelu_backward(self._as_gradient(dout), self._saved_cache())
-        self.alpha.grad += dalpha
+        self.alpha.accumulate(dalpha)
         return dz
 
     def get_config(self) -> dict[str, Any]:

@@ -146,7 +146,7 @@ class Layer:
             param = getattr(self, name)
             if isinstance(param, Parameter):
                 param.data = new
-                param.grad = xp.zeros_like(new)
+                param.zero_grad()
             else:
                 setattr(self, name, new)
 
@@ -266,17 +266,17 @@ class Dense(Layer):
 
     def backward(self, dout):
         dx, dW, db = F.dense_backward(self._as_gradient(dout), self._saved_cache())
-        self.W.grad += dW
+        self.W.accumulate(dW)
         if self.use_bias:
-            self.b.grad += db
+            self.b.accumulate(db)
         return dx
 
     def backward_parameters(self, dout) -> None:
         x, _ = self._saved_cache()
         dout = self._as_gradient(dout)
-        self.W.grad += x.T @ dout  # dW and db as in backward, without dx = dout W^T
+        self.W.accumulate(x.T @ dout)  # dW and db as in backward, without dx = dout W^T
         if self.use_bias:
-            self.b.grad += dout.sum(axis=0)
+            self.b.accumulate(dout.sum(axis=0))
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -427,8 +427,8 @@ class BatchNorm(Layer):
         mode, cache = self._saved_cache()
         backward = F.batchnorm_backward if mode == "train" else F.batchnorm_inference_backward
         dx, dgamma, dbeta = backward(self._as_gradient(dout), cache)
-        self.gamma.grad += dgamma
-        self.beta.grad += dbeta
+        self.gamma.accumulate(dgamma)
+        self.beta.accumulate(dbeta)
         return dx
 
     def get_config(self) -> dict[str, Any]:

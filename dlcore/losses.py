@@ -389,11 +389,12 @@ class SoftmaxCrossEntropy(_Categorical):
     target_forms = ("labels", "same")
 
     def _value(self, pred: Any, target: Any) -> Any:
-        return -(target * F.log_softmax(pred, axis=1)).sum() / pred.shape[0]
+        self._log_probs = F.log_softmax(pred, axis=1)  # kept: backward's softmax is its exp
+        return -(target * self._log_probs).sum() / pred.shape[0]
 
     def _grad(self, pred: Any, target: Any) -> Any:
         xp = get_array_module(pred)
-        return (xp.exp(F.log_softmax(pred, axis=1)) - target) / pred.shape[0]
+        return (xp.exp(self._log_probs) - target) / pred.shape[0]
 
 
 class Hinge(Loss):

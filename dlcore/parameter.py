@@ -23,8 +23,15 @@ class Parameter:
 
     Notes
     -----
-    Layers *accumulate* into ``grad`` with ``+=`` so that a parameter used twice
-    receives both contributions; ``zero_grad()`` clears it before each backward pass.
+    Layers *accumulate* their contributions (:meth:`accumulate`, which is
+    ``grad += g``) so that a parameter used twice receives both; ``zero_grad()``
+    clears the gradient before each backward pass.
+
+    Fast path, invisible from outside: ``zero_grad()`` drops the gradient array
+    instead of filling it with zeros, and the first :meth:`accumulate` after it
+    keeps its contribution as the gradient, so a training step neither writes zeros
+    nor adds to them (PyTorch's ``set_to_none``). Reading ``grad`` in between gives
+    zeros, as it always did.
     """
 
     def __init__(
@@ -37,7 +44,7 @@ class Parameter:
     ) -> None:
         xp = get_array_module(data)
         self.data = xp.asarray(data)
-        self.grad = xp.zeros_like(self.data)
+        self._grad: Any = None  # None: zero, not yet materialised (see Notes)
         self.name = name
         self.trainable = trainable
         self.regularizer = regularizer
@@ -58,14 +65,40 @@ class Parameter:
     def device(self) -> str:
         return device_of(self.data)
 
+    @property
+    def grad(self) -> Any:
+        """dL/d(data), same shape, dtype and device as ``data``."""
+        if self._grad is None:
+            self._grad = get_array_module(self.data).zeros_like(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = value
+
+    def accumulate(self, g: Any) -> None:
+        """Add a contribution to the gradient: ``grad += g``.
+
+        Right after :meth:`zero_grad`, a new array ``g`` of the right shape and dtype
+        becomes the gradient itself, so the caller must not use ``g`` afterwards
+        (layers pass the result of a matrix product or a sum). A view, or ``g`` of
+        another dtype, is copied.
+        """
+        if self._grad is None and g.shape == self.data.shape:
+            owns_memory = g.base is None and g.dtype == self.data.dtype
+            self._grad = g if owns_memory else g.astype(self.data.dtype, copy=True)
+        else:
+            self.grad += g
+
     def zero_grad(self) -> None:
-        """Set the gradient to zero in place."""
-        self.grad[...] = 0
+        """Set the gradient to zero (lazily: see the Notes above)."""
+        self._grad = None
 
     def to(self, device: str) -> Parameter:
         """Move data and gradient to ``device`` ("cpu" or "gpu") in place; return self."""
         self.data = to_device(self.data, device)
-        self.grad = to_device(self.grad, device)
+        if self._grad is not None:
+            self._grad = to_device(self._grad, device)
         return self
 
     def __repr__(self) -> str:
