@@ -81,11 +81,15 @@ def grade(job: dict) -> dict:
     result["events"] += events
     os.environ.update({SEED_VARIABLE: str(job["seed"]), "DLCORE_PROGRESS": "0"})
     shipped = course.release_path(root, assignment).parent
+    phases: dict[str, float] = {}
     if job["mode"] == "plain":
         cells, errors, seconds = _grade_plain(repaired, shipped, job, result["events"])
     else:
-        cells, errors, seconds = _grade_trusted(repaired, grading, shipped, job, result["events"])
+        cells, errors, seconds, phases = _grade_trusted(repaired, grading, shipped, job,
+                                                        result["events"])  # fmt: skip
     result.update(status="graded", seconds=round(seconds, 2), errors=errors)
+    if phases:  # trusted mode: where the seconds went
+        result["phases"] = {name: round(value, 2) for name, value in phases.items()}
     result["cells"] = [asdict(cell) for cell in cells]
     target = Path(job["autograded"]) / f"{assignment}.ipynb"
     nbformat.write(_for_feedback(repaired), str(target))
@@ -103,7 +107,7 @@ def _grade_trusted(nb, grading, shipped: Path, job: dict, events: list[str]):
         grader = Grader(Path(base), shipped, limits=limits, cell_timeout=job["cell_timeout"])
         run = grader.grade(nb, tests)
     events += run.events
-    return run.cells, run.errors, run.seconds
+    return run.cells, run.errors, run.seconds, run.phases
 
 
 def _grade_plain(nb, shipped: Path, job: dict, events: list[str]):

@@ -46,6 +46,8 @@ class TrustedRun:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Where the seconds went: "kernel start", "cells" (the student's), "checks" (the tests).
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def check_modules() -> dict[str, Any]:
@@ -132,7 +134,8 @@ class Grader:
         """Grade ``nb`` in place (its cells get their outputs); ``tests``: grade_id -> source."""
         start = time.perf_counter()
         try:
-            self.kernel.start()
+            with self._phase("kernel start"):
+                self.kernel.start()
             if self.kernel.mode_note:
                 self.run.events.append(self.kernel.mode_note)
             for index, cell in enumerate(nb.cells):
@@ -140,10 +143,12 @@ class Grader:
                     continue
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 if meta.get("grade") and not meta.get("solution") and meta.get("grade_id") in tests:
-                    self._ensure_kernel(nb)
-                    self._test(index, cell, meta, tests)
+                    with self._phase("checks"):
+                        self._ensure_kernel(nb)
+                        self._test(index, cell, meta, tests)
                 else:
-                    self._cell(nb, index, cell)
+                    with self._phase("cells"):
+                        self._cell(nb, index, cell)
         except (_GiveUp, KernelDied) as reason:  # given up, or no kernel would start
             self.run.events.append(f"grading stopped: {reason}")
         finally:
@@ -157,6 +162,14 @@ class Grader:
                 points = float(meta.get("points", 0))
                 self.run.cells.append(GradedCell(meta["grade_id"], points, 0.0, "", "not run"))
         return self.run
+
+    @contextlib.contextmanager
+    def _phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.run.phases[name] = self.run.phases.get(name, 0.0) + time.perf_counter() - start
 
     def _ensure_kernel(self, nb: nbformat.NotebookNode) -> None:
         """A running kernel that has run the cells so far (restart and replay if needed)."""

@@ -93,6 +93,12 @@ def test_a_mangled_class_is_graded_whole_and_every_problem_reported(tiny_course,
         got = tuple(c["score"] for c in results[student]["cells"])
         assert got == points, (student, results[student])
 
+    # Where the time went (trusted mode): the phases add up to no more than the seconds.
+    alice = results["alice"]
+    assert set(alice["phases"]) == {"kernel start", "cells", "checks"}
+    assert 0 < sum(alice["phases"].values()) <= alice["seconds"] + 0.05
+    assert results["judy"]["phases"]["cells"] >= 3  # her endless cell ran into the 3 s limit
+
     notes = {key: [] for key in [*EXPECTED, "zed"]}
     for key, why in summary.attention:
         notes[key.split("/")[0]].append(why)
