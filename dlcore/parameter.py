@@ -27,11 +27,12 @@ class Parameter:
     ``grad += g``) so that a parameter used twice receives both; ``zero_grad()``
     clears the gradient before each backward pass.
 
-    Fast path, invisible from outside: ``zero_grad()`` drops the gradient array
-    instead of filling it with zeros, and the first :meth:`accumulate` after it
-    keeps its contribution as the gradient, so a training step neither writes zeros
-    nor adds to them (PyTorch's ``set_to_none``). Reading ``grad`` in between gives
-    zeros, as it always did.
+    Fast path: ``zero_grad()`` drops the gradient array instead of filling it with
+    zeros, and the first :meth:`accumulate` after it keeps its contribution as the
+    gradient, so a training step neither writes zeros nor adds to them (PyTorch's
+    ``set_to_none``). Reading ``grad`` in between gives zeros, as it always did; an
+    array taken from ``grad`` before ``zero_grad()`` keeps its old values, so read
+    ``grad`` again after the backward pass.
     """
 
     def __init__(
@@ -82,9 +83,10 @@ class Parameter:
         Right after :meth:`zero_grad`, a new array ``g`` of the right shape and dtype
         becomes the gradient itself, so the caller must not use ``g`` afterwards
         (layers pass the result of a matrix product or a sum). A view, or ``g`` of
-        another dtype, is copied.
+        another dtype, is copied; anything else (a scalar, an array of another
+        library) takes the ``+=`` path and its rules.
         """
-        if self._grad is None and g.shape == self.data.shape:
+        if self._grad is None and type(g) is type(self.data) and g.shape == self.data.shape:
             owns_memory = g.base is None and g.dtype == self.data.dtype
             self._grad = g if owns_memory else g.astype(self.data.dtype, copy=True)
         else:

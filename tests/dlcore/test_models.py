@@ -224,6 +224,22 @@ def test_float32_model_casts_its_inputs(rng):
     model.fit(rng.normal(size=(8, 3)), rng.normal(size=8), epochs=1, verbose=0)
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                       "adadelta", "adam", "adamax", "nadam"])  # fmt: skip
+def test_float32_stays_float32_end_to_end(rng, optimizer):
+    model = Sequential([Dense(4, 8, seed=0, dtype=np.float32, regularizer="l2"),
+                        BatchNorm(8, dtype=np.float32), ReLU(), Dropout(0.2, seed=1),
+                        Dense(8, 3, seed=2, dtype=np.float32)])  # fmt: skip
+    model.compile(optimizers.get(optimizer, clip_norm=1.0), "softmax_cross_entropy")
+    model.fit(rng.normal(size=(32, 4)), rng.integers(0, 3, 32), epochs=2, batch_size=8, verbose=0)
+    assert model.forward(rng.normal(size=(2, 4)).astype(np.float32)).dtype == np.float32
+    for name, p in model.named_parameters():
+        assert (p.data.dtype, p.grad.dtype) == (np.float32, np.float32), name
+    for state in model.optimizer.state.values():
+        for key, value in state.items():
+            assert getattr(value, "dtype", np.float32) == np.float32, (optimizer, key)
+
+
 def test_callbacks_are_called_in_order_and_can_stop_training(rng):
     calls = []
 

@@ -49,6 +49,12 @@ def test_accumulate_copies_a_view_or_another_dtype_instead_of_keeping_it():
     assert p.grad is not g and p.grad.dtype == np.float32
 
 
+def test_accumulate_after_zero_grad_takes_a_scalar_as_the_plus_equals_would():
+    p = Parameter(np.zeros(2))
+    p.accumulate(1.5)
+    assert np.array_equal(p.grad, [1.5, 1.5])
+
+
 def test_accumulate_of_the_wrong_shape_is_an_error_even_after_zero_grad():
     p = Parameter(np.zeros(3))
     with pytest.raises(ValueError):
@@ -59,3 +65,16 @@ def test_repr_names_the_parameter():
     assert repr(Parameter(np.ones(2), "b", trainable=False)) == (
         "Parameter('b', shape=(2,), dtype=float64, trainable=False)"
     )
+
+
+def test_accumulate_never_keeps_a_host_array_as_the_gradient_of_a_gpu_parameter():
+    from dlcore import backend
+
+    with backend.use_standin() as xp:
+        p = Parameter(xp.zeros(3))
+        with pytest.raises(TypeError):
+            p.accumulate(np.ones(3))  # as ``grad += g`` would: the devices differ
+        p.zero_grad()
+        g = xp.ones(3) * 2  # a fresh device array is kept
+        p.accumulate(g)
+        assert p.grad is g
