@@ -27,8 +27,8 @@ def steady_heap() -> bool:
     By default glibc returns the top of the heap once more than a threshold is free,
     and serves large requests with fresh mappings; that threshold moves with the
     process's history. A loop that allocates temporaries of a few hundred KiB every
-    step (the hand-written Adam's) then pays a page fault per 4 KiB in some runs and
-    none in others: the same code ran at half the speed from one process to the next.
+    step (the hand-written Adam's) then pays a page fault per 4 KiB, or none, depending
+    on that history: measured here, the same loop ran at less than half the speed.
     Fixing both thresholds makes every contender reuse its freed memory.
     """
     try:
